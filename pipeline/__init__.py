@@ -1,0 +1,1 @@
+"""ChickGraph: GEISHA chick-embryo expression pages into a Neo4j graph."""
