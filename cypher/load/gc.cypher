@@ -1,0 +1,13 @@
+// Shared nodes are removed only when no page references them any more.
+MATCH (o:Gene) WHERE NOT (o)<-[:DESCRIBES]-(:Page) AND NOT (o)<-[:NAMES]-()
+DETACH DELETE o;
+MATCH (a:AnatomicalStructure) WHERE a.curated = false AND NOT (a)<-[:SHOWS]-()
+DETACH DELETE a;
+MATCH (s:DevelopmentalStage) WHERE s.curated = false AND NOT (s)<-[:AT_STAGE]-()
+DETACH DELETE s;
+MATCH (s:Source) WHERE NOT (s)<-[:FROM_SOURCE|DESCRIBED_BY]-()
+DETACH DELETE s;
+MATCH (p:Publication) WHERE NOT (p)<-[:CITES]-()
+DETACH DELETE p;
+MATCH (s:Species) WHERE NOT (s)<-[:IN_SPECIES]-()
+DETACH DELETE s;

@@ -1,0 +1,3 @@
+// The fingerprint of the vocabularies the graph was built with.
+OPTIONAL MATCH (m:GraphMeta {key: 'vocabulary'})
+RETURN m.fingerprint AS fingerprint

@@ -1,0 +1,3 @@
+// $fingerprint: hash of config/stages.yaml + config/anatomy.yaml + the transform version.
+MERGE (m:GraphMeta {key: 'vocabulary'})
+SET m.fingerprint = $fingerprint

@@ -1,0 +1,26 @@
+// ChickGraph schema: uniqueness constraints (each backs the MERGE of one node kind) and the
+// indexes the named queries use. Every statement is IF NOT EXISTS, so applying it is idempotent.
+CREATE CONSTRAINT page_path IF NOT EXISTS FOR (n:Page) REQUIRE n.path IS UNIQUE;
+CREATE CONSTRAINT gene_key IF NOT EXISTS FOR (n:Gene) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT species_key IF NOT EXISTS FOR (n:Species) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT structure_key IF NOT EXISTS FOR (n:AnatomicalStructure) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT stage_key IF NOT EXISTS FOR (n:DevelopmentalStage) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT image_key IF NOT EXISTS FOR (n:Image) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT ortholog_row_key IF NOT EXISTS FOR (n:OrthologRow) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT source_key IF NOT EXISTS FOR (n:Source) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT publication_key IF NOT EXISTS FOR (n:Publication) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT ingest_run_id IF NOT EXISTS FOR (n:IngestRun) REQUIRE n.run_id IS UNIQUE;
+CREATE CONSTRAINT ingest_lock_name IF NOT EXISTS FOR (n:IngestLock) REQUIRE n.name IS UNIQUE;
+CREATE INDEX gene_symbol IF NOT EXISTS FOR (n:Gene) ON (n.symbol);
+CREATE INDEX gene_taxon_symbol IF NOT EXISTS FOR (n:Gene) ON (n.taxon_id, n.symbol);
+CREATE INDEX gene_ncbi IF NOT EXISTS FOR (n:Gene) ON (n.ncbi_id);
+CREATE INDEX gene_ensembl IF NOT EXISTS FOR (n:Gene) ON (n.ensembl_id);
+CREATE INDEX gene_ensembl_ids IF NOT EXISTS FOR (n:Gene) ON (n.ensembl_ids);
+CREATE INDEX stage_ordinal IF NOT EXISTS FOR (n:DevelopmentalStage) ON (n.ordinal);
+CREATE INDEX structure_name IF NOT EXISTS FOR (n:AnatomicalStructure) ON (n.name);
+CREATE INDEX image_url IF NOT EXISTS FOR (n:Image) ON (n.image_url);
+CREATE INDEX expressed_in_stage IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_ordinal);
+CREATE INDEX expressed_in_stage_key IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_key);
+CREATE INDEX ingest_run_started IF NOT EXISTS FOR (n:IngestRun) ON (n.started_at);
+CREATE CONSTRAINT graph_meta_key IF NOT EXISTS FOR (n:GraphMeta) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT period_key IF NOT EXISTS FOR (n:DevelopmentalPeriod) REQUIRE n.key IS UNIQUE;

@@ -1,0 +1,22 @@
+// Nodes per label, from the count store (constant time). The label list is the graph model's.
+MATCH (n:Page) RETURN 'Page' AS label, count(n) AS count
+UNION ALL
+MATCH (n:Gene) RETURN 'Gene' AS label, count(n) AS count
+UNION ALL
+MATCH (n:Species) RETURN 'Species' AS label, count(n) AS count
+UNION ALL
+MATCH (n:AnatomicalStructure) RETURN 'AnatomicalStructure' AS label, count(n) AS count
+UNION ALL
+MATCH (n:DevelopmentalStage) RETURN 'DevelopmentalStage' AS label, count(n) AS count
+UNION ALL
+MATCH (n:DevelopmentalPeriod) RETURN 'DevelopmentalPeriod' AS label, count(n) AS count
+UNION ALL
+MATCH (n:Image) RETURN 'Image' AS label, count(n) AS count
+UNION ALL
+MATCH (n:OrthologRow) RETURN 'OrthologRow' AS label, count(n) AS count
+UNION ALL
+MATCH (n:Source) RETURN 'Source' AS label, count(n) AS count
+UNION ALL
+MATCH (n:Publication) RETURN 'Publication' AS label, count(n) AS count
+UNION ALL
+MATCH (n:IngestRun) RETURN 'IngestRun' AS label, count(n) AS count

@@ -1,0 +1,119 @@
+"""Extract + transform for a chunk of pages, run in worker processes to use every core.
+
+Unchanged pages (same SHA-256 as committed in the graph) are hashed but never parsed, so a
+re-run over an unchanged corpus costs one read of each file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from pipeline.extract import PageIssue, RawPage, parse_page_bytes, read_page
+from pipeline.settings import REPO_ROOT
+from pipeline.transform import PageRecord, Vocabularies, transform
+from pipeline.vocab.anatomy import load_anatomy
+from pipeline.vocab.stages import load_stage_table
+
+STAGES_YAML = REPO_ROOT / "config" / "stages.yaml"
+ANATOMY_YAML = REPO_ROOT / "config" / "anatomy.yaml"
+
+
+@dataclass
+class ChunkResult:
+    records: list[PageRecord] = field(default_factory=list)
+    issues: list[PageIssue] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+    stage_labels: dict[str, int] = field(default_factory=dict)
+    location_labels: dict[str, int] = field(default_factory=dict)
+
+
+TRANSFORM_VERSION = "1"  # bump when a change to transform alters what pages produce
+
+
+def fingerprint() -> str:
+    """Vocabularies + transform version: when it changes, every page is re-loaded."""
+    digest = hashlib.sha256(TRANSFORM_VERSION.encode())
+    for path in (STAGES_YAML, ANATOMY_YAML):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def vocabularies() -> Vocabularies:
+    """Loaded once per process (worker processes load their own copy)."""
+    return Vocabularies(stages=load_stage_table(), anatomy=load_anatomy())
+
+
+def process_chunk(
+    root: str, paths: Sequence[str], known_hashes: dict[str, str], max_bytes: int
+) -> ChunkResult:
+    """Read, hash, and (when changed) validate and transform each page of the chunk."""
+    vocab = vocabularies()
+    base = Path(root)
+    result = ChunkResult()
+    for rel in paths:
+        raw = _read_if_changed(base, rel, known_hashes.get(rel), max_bytes)
+        if raw is None:
+            result.unchanged.append(rel)
+            continue
+        if isinstance(raw, PageIssue):
+            result.issues.append(raw)
+            result.failed.append(rel)
+            continue
+        outcome = transform(raw, vocab)
+        if isinstance(outcome, PageIssue):
+            result.issues.append(outcome)
+            result.failed.append(rel)
+            continue
+        result.records.append(outcome)
+        result.issues.extend(outcome.warnings)
+    return result
+
+
+def _read_if_changed(
+    root: Path, rel: str, known: str | None, max_bytes: int
+) -> RawPage | PageIssue | None:
+    """None when the page's hash equals the committed one: nothing to parse or write."""
+    path = root / rel
+    if known is None:
+        return read_page(root, path, max_bytes)
+    try:
+        if path.is_symlink() or path.stat().st_size > max_bytes:
+            return read_page(root, path, max_bytes)
+        data = path.read_bytes()
+    except OSError:
+        return read_page(root, path, max_bytes)
+    digest = hashlib.sha256(data).hexdigest()
+    if digest == known:
+        return None
+    parsed = parse_page_bytes(rel, data)
+    if isinstance(parsed, PageIssue):
+        return parsed
+    front_matter, body = parsed
+    return RawPage(path=rel, sha256=digest, size=len(data), front_matter=front_matter, body=body)
+
+
+def chunked(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield list(items[start:start + size])
+
+
+_POOL: dict[int, Executor] = {}
+
+
+def worker_pool(workers: int) -> Executor:
+    """One process pool per process and size, reused by every chunk task of a run."""
+    if workers not in _POOL:
+        _POOL[workers] = ProcessPoolExecutor(max_workers=workers)
+    return _POOL[workers]
+
+
+def default_workers() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))

@@ -1,0 +1,267 @@
+"""`chickgraph`: the command line. Thin: each command parses options and calls the package.
+
+Expected failures (Neo4j down, bad config, missing folder) print one line and exit 1; only
+real bugs show a traceback.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from pipeline import cypher_files, db, neo4j_server
+from pipeline.errors import ChickGraphError
+from pipeline.settings import ENV_OVERRIDES, get_settings
+
+app = typer.Typer(
+    help="ChickGraph: GEISHA chick-embryo gene-expression pages -> a Neo4j graph.\n\n"
+    "Settings come from config/chickgraph.yaml, overridden by environment variables "
+    "(NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE, CORPUS, ...; "
+    "see `chickgraph config show`). With NEO4J_URI set, that server is used and nothing "
+    "local is started.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+neo4j_app = typer.Typer(help="The project's local Neo4j 5.26 server (no Docker needed).",
+                        no_args_is_help=True)
+config_app = typer.Typer(help="Effective settings.", no_args_is_help=True)
+schema_app = typer.Typer(help="Constraints and indexes.", no_args_is_help=True)
+app.add_typer(neo4j_app, name="neo4j")
+app.add_typer(config_app, name="config")
+app.add_typer(schema_app, name="schema")
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _echo(message: str) -> None:
+    err.print(message, markup=False, highlight=False)
+
+
+# --------------------------------------------------------------------------- neo4j
+
+
+@neo4j_app.command("install")
+def neo4j_install() -> None:
+    """Resolve the Neo4j server jars from Maven Central (cached; a no-op when present)."""
+    layout = neo4j_server.install(get_settings(), _echo)
+    _echo(f"Neo4j {layout.version} installed in {layout.lib}")
+
+
+@neo4j_app.command("start")
+def neo4j_start() -> None:
+    """Start the local server (idempotent) and wait until Bolt answers."""
+    settings = get_settings()
+    version = neo4j_server.start(settings, _echo)
+    _echo(f"{version} is running at {settings.neo4j.effective_uri}")
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local server; returns when no Neo4j JVM of ours is left."""
+    stopped = neo4j_server.stop(get_settings())
+    _echo("Neo4j stopped" if stopped else "Neo4j was not running")
+
+
+@neo4j_app.command("status")
+def neo4j_status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """running/stopped, server version and URI (exit 0 either way)."""
+    settings = get_settings()
+    info: dict[str, Any] = {"uri": settings.neo4j.effective_uri,
+                            "external": settings.neo4j.external, "pid": None}
+    if not settings.neo4j.external:
+        info["pid"] = neo4j_server.running_pid(settings)
+    try:
+        info["version"] = db.server_version(settings)
+        info["status"] = "running"
+    except ChickGraphError as exc:
+        info["version"] = None
+        info["status"] = "stopped" if info["pid"] is None else "starting"
+        info["error"] = str(exc)
+    if as_json:
+        out.print_json(json.dumps(info))
+    else:
+        version = f" {info['version']}" if info["version"] else ""
+        out.print(f"{info['status']}{version} {info['uri']}", markup=False, highlight=False)
+
+
+# --------------------------------------------------------------------------- config, schema
+
+
+@config_app.command("show")
+def config_show(
+    as_json: Annotated[bool, typer.Option("--json", help="JSON instead of YAML.")] = False,
+) -> None:
+    """The effective settings (file + environment), secrets masked."""
+    data = get_settings().masked()
+    data["environment_variables"] = dict(ENV_OVERRIDES)
+    if as_json:
+        out.print_json(json.dumps(data, default=str))
+    else:
+        sys.stdout.write(yaml.safe_dump(data, sort_keys=False))
+
+
+@schema_app.command("apply")
+def schema_apply() -> None:
+    """Create constraints and indexes (idempotent; also done before every load)."""
+    settings = get_settings()
+    with db.connect(settings) as driver:
+        count = db.apply_schema(driver, settings)
+    _echo(f"schema applied: {count} statements")
+
+
+# --------------------------------------------------------------------------- cypher
+
+
+def parse_params(pairs: list[str]) -> dict[str, Any]:
+    """`name=value` pairs; a value that parses as JSON (numbers, lists...) is used as such."""
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"{pair!r}: expected name=value", param_hint="--param")
+        try:
+            params[name.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[name.strip()] = raw
+    return params
+
+
+def _plain(value: Any) -> Any:
+    """Driver values (nodes, temporals) -> JSON-friendly Python values."""
+    if hasattr(value, "to_native"):
+        return value.to_native().isoformat()
+    if hasattr(value, "items") and hasattr(value, "element_id"):
+        return dict(value.items())
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
+    rows = [{k: _plain(v) for k, v in row.items()} for row in rows]
+    if fmt == "json":
+        sys.stdout.write(json.dumps(rows, default=str) + "\n")
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        columns = list(rows[0]) if rows else []
+        writer = csv.DictWriter(buffer, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: json.dumps(v) if isinstance(v, list | dict) else v
+                             for k, v in row.items()})
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(show_lines=False)
+        for column in rows[0] if rows else []:
+            table.add_column(column)
+        for row in rows:
+            table.add_row(*[json.dumps(v, default=str) if isinstance(v, list | dict)
+                            else str(v) for v in row.values()])
+        out.print(table)
+        _echo(f"{len(rows)} row(s)")
+
+
+FORMAT_HELP = "Output format: table, json (an array of row objects) or csv."
+
+
+@app.command("cypher")
+def cypher_cmd(
+    query: Annotated[str, typer.Argument(help="The Cypher query; values go in --param.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="name=value (repeatable); JSON values are parsed.")] = None,
+    write: Annotated[bool, typer.Option(
+        "--write", help="Run in a write transaction (default: read-only).")] = False,
+) -> None:
+    """Run raw Cypher. Read-only unless --write: the server refuses writes otherwise."""
+    if fmt not in ("table", "json", "csv"):
+        raise typer.BadParameter(f"unknown format {fmt!r}", param_hint="--format")
+    settings = get_settings()
+    params = parse_params(param or [])
+    with db.connect(settings) as driver:
+        runner = db.run_write if write else db.run_read
+        rows = runner(driver, settings, query, params)
+    print_rows(rows, fmt)
+
+
+# --------------------------------------------------------------------------- ingest
+
+
+@app.command("ingest")
+def ingest_cmd(
+    path: Annotated[Path | None, typer.Argument(
+        help="Folder of gene pages (*.md). Default: ingest.source in config, or CORPUS.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    strict: Annotated[bool, typer.Option(
+        "--strict", help="Fail the run if any page fails validation.")] = False,
+) -> None:
+    """Load (or sync) a folder of gene pages into Neo4j with the Prefect flow.
+
+    Unchanged pages are skipped by content hash; removed pages are deleted; bad pages are
+    reported with file, field and reason and keep their previous data.
+    """
+    from pipeline.ingest import run_ingest
+
+    settings = get_settings()
+    source = (path or settings.ingest.source).resolve()
+    summary = run_ingest(source, show_progress=not as_json, strict=strict)
+    if as_json:
+        sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
+        return
+    from pipeline.ingest import render_summary
+
+    render_summary(summary, out)
+
+
+@app.command("export")
+def export_cmd(
+    symbol: Annotated[str | None, typer.Argument(help="Gene symbol of the page.")] = None,
+    path: Annotated[str | None, typer.Option("--path", help="Page path instead of symbol.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="yaml or json")] = "yaml",
+) -> None:
+    """Rebuild a page's front matter from the graph alone."""
+    from pipeline.export import export_page
+
+    if symbol is None and path is None:
+        raise typer.BadParameter("give a SYMBOL or --path")
+    settings = get_settings()
+    with db.connect(settings) as driver:
+        pages = export_page(driver, settings, symbol=symbol, path=path)
+    if not pages:
+        raise ChickGraphError(f"no page for {symbol or path!r} in the graph")
+    if len(pages) > 1:
+        raise ChickGraphError(
+            f"{len(pages)} pages have symbol {symbol!r}: " + ", ".join(p for p, _ in pages)
+            + "; choose one with --path")
+    front = pages[0][1]
+    if fmt == "json":
+        sys.stdout.write(json.dumps(front, default=str, ensure_ascii=False, indent=2) + "\n")
+    else:
+        sys.stdout.write(yaml.safe_dump(front, sort_keys=False, allow_unicode=True))
+
+
+def main() -> None:
+    """Console entry point: expected errors become one line on stderr and exit 1."""
+    try:
+        app()
+    except ChickGraphError as exc:
+        _echo(f"error: {exc}")
+        sys.exit(1)
+
+
+def _cypher_names() -> list[str]:
+    return [p.stem for p in cypher_files.available("queries")]

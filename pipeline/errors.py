@@ -1,0 +1,35 @@
+"""Typed errors, kept in one place so the CLI can turn each into a one-line message."""
+
+from __future__ import annotations
+
+
+class ChickGraphError(Exception):
+    """Base: an expected failure the CLI reports in one line, without a traceback."""
+
+
+class ConfigError(ChickGraphError):
+    """The configuration file or environment is invalid."""
+
+
+class Neo4jUnavailable(ChickGraphError):
+    """The Neo4j server cannot be reached (not started, wrong port, network)."""
+
+
+class Neo4jAuthFailed(ChickGraphError):
+    """The Neo4j server rejected the credentials."""
+
+
+class Neo4jServerError(ChickGraphError):
+    """The local Neo4j server could not be installed, started or stopped."""
+
+
+class ReadOnlyViolation(ChickGraphError):
+    """A write was attempted in a read transaction (without --write)."""
+
+
+class SourceError(ChickGraphError):
+    """The source of pages (folder or git repository) is missing or unusable."""
+
+
+class IngestLocked(ChickGraphError):
+    """Another ingestion run holds the lock on this database."""

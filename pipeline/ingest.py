@@ -1,0 +1,77 @@
+"""Run the ingestion flow from the command line: pre-flight checks, progress, summary.
+
+The checks (source folder, Neo4j reachable) run before Prefect is imported, so a user with
+Neo4j down gets a one-line error in seconds rather than after the ephemeral API starts.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipeline import db
+from pipeline.errors import SourceError
+from pipeline.settings import get_settings
+from pipeline.summary import IngestSummary
+
+
+def preflight(source: Path) -> None:
+    if not source.exists():
+        raise SourceError(f"source folder {source} does not exist")
+    if not source.is_dir():
+        raise SourceError(f"source {source} is not a folder")
+    settings = get_settings()
+    with db.connect(settings):
+        pass
+
+
+def run_ingest(
+    source: Path, show_progress: bool = True, strict: bool = False, commit: str | None = None
+) -> IngestSummary:
+    preflight(source)
+    from pipeline import flows
+
+    if not show_progress:
+        return flows.ingest_flow(str(source), commit=commit, strict=strict)
+    with Progress(
+        TextColumn("[bold]ingest[/]"), BarColumn(), MofNCompleteColumn(),
+        TextColumn("pages"), TimeElapsedColumn(), transient=False,
+        console=Console(stderr=True),
+    ) as progress:
+        task_id = progress.add_task("pages", total=None)
+
+        def update(_stage: str, done: int, total: int) -> None:
+            progress.update(task_id, completed=done, total=total)
+
+        flows.set_progress(update)
+        try:
+            return flows.ingest_flow(str(source), commit=commit, strict=strict)
+        finally:
+            flows.set_progress(None)
+
+
+def render_summary(summary: IngestSummary, console: Console) -> None:
+    console.print(
+        f"[bold]{summary.pages_seen}[/] pages seen: {summary.pages_loaded} loaded, "
+        f"{summary.pages_unchanged} unchanged, {summary.pages_failed} failed, "
+        f"{summary.pages_deleted} deleted in {summary.seconds:.1f} s"
+    )
+    table = Table("label", "nodes", "type", "relationships")
+    nodes, rels = list(summary.nodes.items()), list(summary.relationships.items())
+    for index in range(max(len(nodes), len(rels))):
+        label, count = nodes[index] if index < len(nodes) else ("", "")
+        rtype, rcount = rels[index] if index < len(rels) else ("", "")
+        table.add_row(label, str(count), rtype, str(rcount))
+    console.print(table)
+    errors = [e for e in summary.errors if e.severity == "error"]
+    warnings = [e for e in summary.errors if e.severity != "error"]
+    for issue in errors[:50]:
+        console.print(f"[red]error[/] {issue.file}: {issue.field}: {issue.message}",
+                      highlight=False)
+    if len(errors) > 50:
+        console.print(f"... and {len(errors) - 50} more errors (use --json for all)")
+    if warnings:
+        console.print(f"{len(warnings)} warning(s) (use --json to list them)")

@@ -1,0 +1,174 @@
+"""Settings: `config/chickgraph.yaml` read once into a frozen object, environment on top.
+
+One typed object instead of scattered `os.environ` look-ups, so every command sees the same
+effective configuration and `chickgraph config show` can print exactly what is used.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from pipeline.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_CONFIG = REPO_ROOT / "config" / "chickgraph.yaml"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LocalNeo4j(_Frozen):
+    version: str = "5.26.30"
+    bolt_port: int = Field(17687, ge=1, le=65535)
+    home: Path = Path(".local/neo4j")
+    java: str = "java"
+    heap: str = "2g"
+    pagecache: str = "4g"
+    start_timeout_s: float = 180
+
+
+class Neo4jSettings(_Frozen):
+    uri: str | None = None
+    username: str = "neo4j"
+    password: SecretStr | None = None
+    database: str = "neo4j"
+    connect_timeout_s: float = 5
+    local: LocalNeo4j = LocalNeo4j()
+
+    @property
+    def external(self) -> bool:
+        """True when NEO4J_URI (or config) names a server: then nothing local is started."""
+        return self.uri is not None
+
+    @property
+    def effective_uri(self) -> str:
+        return self.uri or f"bolt://127.0.0.1:{self.local.bolt_port}"
+
+
+class PrefectSettings(_Frozen):
+    home: Path = Path(".local/prefect")
+    ephemeral_startup_timeout_s: float = 180
+
+
+class IngestSettings(_Frozen):
+    source: Path = Path("../shared/corpus/chickybase-2025-11-29/genes")
+    chunk_size: int = Field(200, ge=1)
+    max_page_bytes: int = Field(5_000_000, ge=1)
+    workers: int = Field(2, ge=1)
+
+
+class Settings(_Frozen):
+    neo4j: Neo4jSettings = Neo4jSettings()
+    prefect: PrefectSettings = PrefectSettings()
+    ingest: IngestSettings = IngestSettings()
+    config_file: Path | None = None
+
+    def neo4j_password(self) -> str:
+        """The password to use: NEO4J_PASSWORD, else the local server's generated one."""
+        if self.neo4j.password is not None:
+            return self.neo4j.password.get_secret_value()
+        if self.neo4j.external:
+            raise ConfigError("NEO4J_URI is set but NEO4J_PASSWORD is not")
+        return local_password(self.neo4j.local.home)
+
+    def masked(self) -> dict[str, Any]:
+        """The effective settings as plain data, secrets masked, for `config show`."""
+        data = self.model_dump(mode="json")
+        data["neo4j"]["password"] = "********" if self.neo4j.password else None
+        data["neo4j"]["effective_uri"] = self.neo4j.effective_uri
+        return data
+
+
+def local_password(home: Path) -> str:
+    """Read, or create once, the local server's password (git-ignored, mode 0600)."""
+    path = home / "password"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    home.mkdir(parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(18)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(password + "\n")
+    return password
+
+
+# Environment variable -> dotted settings path. Explicit, so `--help` and README can list them.
+ENV_OVERRIDES: dict[str, str] = {
+    "NEO4J_URI": "neo4j.uri",
+    "NEO4J_USERNAME": "neo4j.username",
+    "NEO4J_PASSWORD": "neo4j.password",
+    "NEO4J_DATABASE": "neo4j.database",
+    "CHICKGRAPH_BOLT_PORT": "neo4j.local.bolt_port",
+    "CHICKGRAPH_NEO4J_HOME": "neo4j.local.home",
+    "CHICKGRAPH_JAVA": "neo4j.local.java",
+    "CHICKGRAPH_CORPUS": "ingest.source",
+    "CORPUS": "ingest.source",
+    "CHICKGRAPH_CHUNK_SIZE": "ingest.chunk_size",
+    "CHICKGRAPH_WORKERS": "ingest.workers",
+    "CHICKGRAPH_MAX_PAGE_BYTES": "ingest.max_page_bytes",
+}
+
+
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    node = data
+    for part in parents:
+        node = node.setdefault(part, {}) or {}
+    node[leaf] = value
+
+
+def _resolve_paths(data: dict[str, Any], root: Path) -> None:
+    """Relative paths in the config are relative to the repository, not the caller's cwd."""
+    for dotted in ("neo4j.local.home", "prefect.home", "ingest.source"):
+        *parents, leaf = dotted.split(".")
+        node = data
+        for part in parents:
+            node = node.get(part) or {}
+        if node.get(leaf) is not None:
+            path = Path(str(node[leaf])).expanduser()
+            node[leaf] = path if path.is_absolute() else (root / path).resolve()
+
+
+def load_settings(
+    config_file: Path | None = None, environ: dict[str, str] | None = None
+) -> Settings:
+    """Build settings from the YAML file and the environment; errors name file and field."""
+    env = dict(os.environ if environ is None else environ)
+    path = Path(config_file or env.get("CHICKGRAPH_CONFIG") or DEFAULT_CONFIG)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping")
+    root = path.resolve().parent.parent
+    _resolve_paths(data, root)
+    for var, dotted in ENV_OVERRIDES.items():
+        if env.get(var):
+            value: Any = env[var]
+            if dotted.endswith(("home", "source")):
+                value = Path(value).expanduser().resolve()
+            _set_dotted(data, dotted, value)
+    data["config_file"] = path.resolve()
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise ConfigError(f"{path}: {field}: {first['msg']}") from exc
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()
