@@ -1,0 +1,49 @@
+# ChickGraph: two commands for a new user: `make run` (the main job) and `make test`.
+# Everything is installed into .venv and .local/ (git-ignored); downloads are cached
+# (~/.m2 for Maven, ~/.cache/pip for pip).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+CORPUS ?=
+
+.PHONY: install run test test-unit lint neo4j-start neo4j-stop bench clean help
+
+help:
+	@echo "make run    - install, start the local Neo4j (unless NEO4J_URI is set), load the corpus"
+	@echo "make test   - install, provision Neo4j for the tests, run pytest (unit + integration)"
+	@echo "make lint   - ruff"
+	@echo "make bench  - benchmarks (bench/), not part of the tests"
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+neo4j-start: install
+	@if [ -z "$$NEO4J_URI" ]; then $(BIN)/chickgraph neo4j start; else echo "NEO4J_URI is set: using $$NEO4J_URI"; fi
+
+neo4j-stop: install
+	$(BIN)/chickgraph neo4j stop
+
+run: neo4j-start
+	$(BIN)/chickgraph ingest $(CORPUS)
+
+test: install
+	@if [ -z "$$NEO4J_URI" ]; then $(BIN)/chickgraph neo4j install; fi
+	$(BIN)/python -m pytest
+
+test-unit: install
+	$(BIN)/python -m pytest tests/unit
+
+lint: install
+	$(BIN)/ruff check pipeline tests bench
+
+bench: neo4j-start
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) .local

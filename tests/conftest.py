@@ -1,0 +1,124 @@
+"""Test fixtures: a real Neo4j 5.26 (the project's own, on a test port and home, or NEO4J_URI)
+and Prefect's test harness. Nothing here is mocked.
+
+The test server uses its own home (`.local/neo4j-test`) and port (17688) so that running the
+tests never touches the data of `make run`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus"
+CURRENT = CORPUS / "chickybase-2025-11-29" / "genes"
+PREVIOUS = CORPUS / "chickybase-2025-11-24" / "genes"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+if not os.environ.get("NEO4J_URI"):
+    os.environ.setdefault("CHICKGRAPH_BOLT_PORT", "17688")
+    os.environ.setdefault("CHICKGRAPH_NEO4J_HOME", str(REPO / ".local" / "neo4j-test"))
+os.environ.setdefault("PREFECT_HOME", str(REPO / ".local" / "prefect-test"))
+
+from pipeline import neo4j_server  # noqa: E402
+from pipeline.settings import Settings, get_settings  # noqa: E402
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    settings = get_settings()
+    where = settings.neo4j.uri or f"local test server, port {settings.neo4j.local.bolt_port}"
+    return [f"chickgraph: Neo4j at {where}; corpus at {CORPUS}"]
+
+
+needs_corpus = pytest.mark.skipif(
+    not CURRENT.exists(), reason=f"the shared corpus is not at {CORPUS}"
+)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return get_settings()
+
+
+@pytest.fixture(scope="session")
+def neo4j_server_version(settings: Settings) -> Iterator[str]:
+    """Start the test server once per session (or use NEO4J_URI) and print its version."""
+    started_here = False
+    if settings.neo4j.external:
+        from pipeline.db import server_version
+
+        version = server_version(settings)
+    else:
+        started_here = neo4j_server.running_pid(settings) is None
+        version = neo4j_server.start(settings, echo=lambda _m: None)
+    print(f"\n[chickgraph] integration tests run against {version} at "
+          f"{settings.neo4j.effective_uri}")
+    assert version.startswith("Neo4j/5.26"), version
+    yield version
+    if started_here and not os.environ.get("CHICKGRAPH_KEEP_TEST_NEO4J"):
+        neo4j_server.stop(settings)
+
+
+@pytest.fixture(scope="session")
+def driver(settings: Settings, neo4j_server_version: str) -> Iterator[object]:
+    from pipeline import db
+
+    drv = db.make_driver(settings)
+    db.verify(drv, settings)
+    db.apply_schema(drv, settings)
+    yield drv
+    drv.close()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+class GraphContent:
+    """Which corpus the test database holds, so the 40-s load is shared between tests."""
+
+    def __init__(self) -> None:
+        self.loaded: str | None = None
+
+
+_content = GraphContent()
+
+
+def load_fresh(driver: object, settings: Settings, source: Path | None) -> None:
+    """Empty the database, then (optionally) ingest `source` with the real flow."""
+    from pipeline import graph_dump
+    from pipeline.flows import ingest_flow
+
+    graph_dump.wipe(driver, settings)  # type: ignore[arg-type]
+    _content.loaded = None
+    if source is not None:
+        summary = ingest_flow(str(source))
+        assert summary.pages_failed == 0, summary.errors[:5]
+        _content.loaded = str(source)
+
+
+@pytest.fixture
+def empty_graph(driver: object, settings: Settings, prefect_harness: None) -> object:
+    """An empty database; whatever the test leaves is not reused."""
+    load_fresh(driver, settings, None)
+    yield driver
+    _content.loaded = None
+
+
+@pytest.fixture
+def current_graph(driver: object, settings: Settings, prefect_harness: None) -> object:
+    """The 2025-11-29 corpus loaded by the flow; tests must not modify it."""
+    if not CURRENT.exists():
+        pytest.skip(f"the shared corpus is not at {CORPUS}")
+    if _content.loaded != str(CURRENT):
+        load_fresh(driver, settings, CURRENT)
+    return driver
