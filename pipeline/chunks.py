@@ -30,8 +30,6 @@ class ChunkResult:
     issues: list[PageIssue] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
-    stage_labels: dict[str, int] = field(default_factory=dict)
-    location_labels: dict[str, int] = field(default_factory=dict)
 
 
 TRANSFORM_VERSION = "1"  # bump when a change to transform alters what pages produce

@@ -38,6 +38,8 @@ schema_app = typer.Typer(help="Constraints and indexes.", no_args_is_help=True)
 app.add_typer(neo4j_app, name="neo4j")
 app.add_typer(config_app, name="config")
 app.add_typer(schema_app, name="schema")
+vocab_app = typer.Typer(help="Curated stage and anatomy vocabularies.", no_args_is_help=True)
+app.add_typer(vocab_app, name="vocab")
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
@@ -252,6 +254,39 @@ def export_cmd(
         sys.stdout.write(json.dumps(front, default=str, ensure_ascii=False, indent=2) + "\n")
     else:
         sys.stdout.write(yaml.safe_dump(front, sort_keys=False, allow_unicode=True))
+
+
+@vocab_app.command("check")
+def vocab_check_cmd(
+    path: Annotated[Path | None, typer.Argument(
+        help="Folder of gene pages. Default: ingest.source in config, or CORPUS.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the rows as JSON.")] = False,
+) -> None:
+    """List every stage and location label with the term it maps to and its count.
+
+    Exits 1 when any label is unmapped (a location no curated term knows, or a stage label
+    no rule recognises), so a new release is caught before it is loaded. Labels put in an
+    explicit bucket (empty, unknown, other species' staging, typo) count as mapped.
+    """
+    from pipeline.vocab.report import unmapped  # noqa: PLC0415
+    from pipeline.vocab_check import check  # noqa: PLC0415
+
+    settings = get_settings()
+    rows, issues = check((path or settings.ingest.source).resolve(), settings.ingest.max_page_bytes)
+    missing = unmapped(rows)
+    if as_json:
+        sys.stdout.write(json.dumps({
+            "rows": [r.model_dump() for r in rows], "unmapped": [r.model_dump() for r in missing],
+            "unreadable_pages": [i.as_dict() for i in issues]}, indent=2) + "\n")
+    else:
+        print_rows([r.model_dump() for r in rows], "table")
+        for issue in issues:
+            _echo(f"unreadable: {issue.file}: {issue.field}: {issue.message}")
+        for row in missing:
+            _echo(f"UNMAPPED {row.kind} label {row.label!r} ({row.count}x)")
+        _echo(f"{len(rows)} labels, {len(missing)} unmapped")
+    if missing:
+        raise typer.Exit(1)
 
 
 def main() -> None:

@@ -31,12 +31,13 @@ class ServerLayout:
     """Where the local server's pieces live, derived from settings only."""
 
     home: Path
+    dist: Path
     version: str
     port: int
 
     @property
     def lib(self) -> Path:
-        return self.home / f"lib-{self.version}"
+        return self.dist / f"neo4j-{self.version}" / "lib"
 
     @property
     def conf_dir(self) -> Path:
@@ -69,7 +70,8 @@ class ServerLayout:
     @classmethod
     def from_settings(cls, settings: Settings) -> ServerLayout:
         local = settings.neo4j.local
-        return cls(home=local.home, version=local.version, port=local.bolt_port)
+        return cls(home=local.home, dist=local.dist, version=local.version,
+                   port=local.bolt_port)
 
 
 def install(settings: Settings, echo: Callable[[str], None] = print) -> ServerLayout:

@@ -29,6 +29,7 @@ class LocalNeo4j(_Frozen):
     version: str = "5.26.30"
     bolt_port: int = Field(17687, ge=1, le=65535)
     home: Path = Path(".local/neo4j")
+    dist: Path = Path(".local/neo4j-dist")
     java: str = "java"
     heap: str = "2g"
     pagecache: str = "4g"
@@ -127,7 +128,7 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
 
 def _resolve_paths(data: dict[str, Any], root: Path) -> None:
     """Relative paths in the config are relative to the repository, not the caller's cwd."""
-    for dotted in ("neo4j.local.home", "prefect.home", "ingest.source"):
+    for dotted in ("neo4j.local.home", "neo4j.local.dist", "prefect.home", "ingest.source"):
         *parents, leaf = dotted.split(".")
         node = data
         for part in parents:
