@@ -41,7 +41,8 @@ app.add_typer(schema_app, name="schema")
 vocab_app = typer.Typer(help="Curated stage and anatomy vocabularies.", no_args_is_help=True)
 app.add_typer(vocab_app, name="vocab")
 
-out = Console()
+# Not a terminal (pipes, CI): wide enough that tables are not squeezed to 80 columns.
+out = Console() if sys.stdout.isatty() else Console(width=200)
 err = Console(stderr=True, soft_wrap=True)
 
 
@@ -207,26 +208,47 @@ def cypher_cmd(
 def ingest_cmd(
     path: Annotated[Path | None, typer.Argument(
         help="Folder of gene pages (*.md). Default: ingest.source in config, or CORPUS.")] = None,
+    source: Annotated[str | None, typer.Option(
+        "--source", "-s", help="A named source from config (folder or git repository).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     strict: Annotated[bool, typer.Option(
-        "--strict", help="Fail the run if any page fails validation.")] = False,
+        "--strict", help="Fail the run (exit 1) if any page fails validation.")] = False,
+    wait: Annotated[float, typer.Option(
+        "--wait", help="Seconds to wait for another run's lock (default: fail at once).")] = 0,
 ) -> None:
-    """Load (or sync) a folder of gene pages into Neo4j with the Prefect flow.
+    """Load (or sync) gene pages into Neo4j with the Prefect flow.
 
     Unchanged pages are skipped by content hash; removed pages are deleted; bad pages are
-    reported with file, field and reason and keep their previous data.
+    reported with file, field and reason and keep their previous data. Exit 0 when the run
+    finished (even with bad pages), 1 when it could not run.
     """
-    from pipeline.ingest import run_ingest
+    from pipeline.ingest import render_summary, run_ingest
 
     settings = get_settings()
-    source = (path or settings.ingest.source).resolve()
-    summary = run_ingest(source, show_progress=not as_json, strict=strict)
+    if path is not None and source is not None:
+        raise typer.BadParameter("give a PATH or --source, not both")
+    folder = None if source is not None else (path or settings.ingest.source).resolve()
+    summary = run_ingest(folder, source_name=source, show_progress=not as_json, strict=strict,
+                         lock_wait_s=wait)
     if as_json:
         sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
-        return
-    from pipeline.ingest import render_summary
+    else:
+        render_summary(summary, out)
 
-    render_summary(summary, out)
+
+@app.command("runs")
+def runs_cmd(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs.")] = 10,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
+) -> None:
+    """Recent ingestion runs recorded in the graph, newest first."""
+    settings = get_settings()
+    with db.connect(settings) as driver:
+        rows = db.run_read(driver, settings, cypher_files.load("load/recent_runs"),
+                           {"limit": limit})
+    columns = ("started_at", "status", "source", "commit", "pages_seen", "pages_loaded",
+               "pages_unchanged", "pages_failed", "pages_deleted", "seconds", "run_id")
+    print_rows([{c: r["run"].get(c) for c in columns} for r in rows], fmt)
 
 
 @app.command("export")
@@ -268,8 +290,8 @@ def vocab_check_cmd(
     no rule recognises), so a new release is caught before it is loaded. Labels put in an
     explicit bucket (empty, unknown, other species' staging, typo) count as mapped.
     """
-    from pipeline.vocab.report import unmapped  # noqa: PLC0415
-    from pipeline.vocab_check import check  # noqa: PLC0415
+    from pipeline.vocab.report import unmapped
+    from pipeline.vocab_check import check
 
     settings = get_settings()
     rows, issues = check((path or settings.ingest.source).resolve(), settings.ingest.max_page_bytes)
@@ -298,5 +320,3 @@ def main() -> None:
         sys.exit(1)
 
 
-def _cypher_names() -> list[str]:
-    return [p.stem for p in cypher_files.available("queries")]

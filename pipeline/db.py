@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -106,3 +107,22 @@ def apply_schema(driver: Driver, settings: Settings) -> int:
             session.run(neo4j.Query(statement)).consume()  # type: ignore[arg-type]
         session.run("CALL db.awaitIndexes(300)").consume()
     return len(statements)
+
+
+_SHARED: dict[str, Driver] = {}
+
+
+def shared_driver(settings: Settings) -> Driver:
+    """One verified driver per process and server, reused by every task (it is thread-safe).
+
+    Tasks create it themselves instead of receiving it as an argument: a driver cannot be
+    hashed or serialised by Prefect.
+    """
+    key = f"{settings.neo4j.effective_uri}|{settings.neo4j.username}"
+    driver = _SHARED.get(key)
+    if driver is None:
+        driver = make_driver(settings)
+        verify(driver, settings)
+        _SHARED[key] = driver
+        atexit.register(driver.close)
+    return driver

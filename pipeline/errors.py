@@ -33,3 +33,7 @@ class SourceError(ChickGraphError):
 
 class IngestLocked(ChickGraphError):
     """Another ingestion run holds the lock on this database."""
+
+
+class StrictModeFailure(ChickGraphError):
+    """--strict: at least one page failed validation."""

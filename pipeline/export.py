@@ -63,7 +63,8 @@ def rebuild(row: dict[str, Any]) -> dict[str, Any]:
         "sources": lambda: [_entry(s) for s in row["sources"]],
         "papers": lambda: [_entry(p) for p in row["papers"]],
         "external_ids": lambda: _external_ids(gene),
-        "template_length": lambda: gene.get("template_length_raw", str(gene.get("template_length"))),
+        "template_length": lambda: gene.get("template_length_raw",
+                                            str(gene.get("template_length"))),
     }
     front: dict[str, Any] = {}
     for key in page["keys"]:
@@ -82,7 +83,8 @@ def _external_ids(gene: dict[str, Any]) -> dict[str, str | None]:
     nulls = set(gene.get("external_id_nulls") or [])
     labels = gene.get("external_id_labels") or []
     urls = gene.get("external_id_urls") or []
-    return {label: (None if label in nulls else url) for label, url in zip(labels, urls, strict=True)}
+    return {label: (None if label in nulls else url)
+            for label, url in zip(labels, urls, strict=True)}
 
 
 def export_page(

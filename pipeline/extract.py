@@ -88,7 +88,8 @@ def read_page(root: Path, path: Path, max_bytes: int) -> RawPage | PageIssue:
         if stat.S_ISLNK(info.st_mode):
             target = path.resolve()
             if not target.is_relative_to(root.resolve()):
-                return PageIssue(rel, "(file)", f"symlink to {target} outside the source folder; not followed")
+                return PageIssue(rel, "(file)",
+                                 f"symlink to {target} outside the source folder; not followed")
             info = target.stat()
         if not stat.S_ISREG(info.st_mode):
             return PageIssue(rel, "(file)", "not a regular file")

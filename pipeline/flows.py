@@ -2,7 +2,7 @@
 
 Chunks of pages are mapped to tasks (never one task per page: Prefect's per-task cost would
 dominate). Parsing runs in a process pool so both cores work; loading is one writer, one
-transaction per chunk, with retries on the task decorator.
+transaction per chunk, with retries on the task decorators (transient Neo4j errors only).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from prefect.futures import PrefectFuture  # noqa: E402
 from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
-from pipeline import cypher_files, db, load  # noqa: E402
+from pipeline import cypher_files, db, load, lock, sources  # noqa: E402
 from pipeline.chunks import (  # noqa: E402
     ChunkResult,
     chunked,
@@ -36,12 +36,13 @@ from pipeline.chunks import (  # noqa: E402
     vocabularies,
     worker_pool,
 )
+from pipeline.errors import StrictModeFailure  # noqa: E402
 from pipeline.extract import discover, relative_id  # noqa: E402
 from pipeline.retry import RETRY_DELAYS, is_transient  # noqa: E402
-from pipeline.settings import Settings, get_settings  # noqa: E402
+from pipeline.settings import get_settings  # noqa: E402
 from pipeline.summary import IngestSummary, PageError  # noqa: E402
-from pipeline.transform import PageRecord  # noqa: E402
 
+FLOW_NAME = "chickgraph-ingest"
 ProgressCallback = Callable[[str, int, int], None]
 _progress: ProgressCallback | None = None
 
@@ -55,6 +56,10 @@ def set_progress(callback: ProgressCallback | None) -> None:
 def _advance(stage: str, done: int, total: int) -> None:
     if _progress is not None:
         _progress(stage, done, total)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 @dataclass
@@ -76,19 +81,27 @@ class RunState:
 
 @task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
       cache_policy=NONE)
-def prepare_database() -> GraphState:
-    """Schema first (constraints back every MERGE), then vocabularies, then what is loaded."""
+def fetch_source(name: str) -> tuple[str, str | None]:
+    """Clone or pull a named source; returns the pages folder and the commit id."""
+    checkout = sources.checkout(get_settings(), name)
+    return str(checkout.folder), checkout.commit
+
+
+@task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
+      cache_policy=NONE)
+def prepare_database(run_id: str, source: str, lock_wait_s: float) -> GraphState:
+    """Lock, schema (constraints back every MERGE), vocabularies, then what is loaded."""
     settings = get_settings()
-    with db.connect(settings) as driver:
-        db.apply_schema(driver, settings)
-        current = fingerprint()
-        full_reload = load.vocabulary_fingerprint(driver, settings) != current
-        if full_reload:
-            load.write_vocabulary(driver, settings, vocabularies())
-        owners = db.run_read(driver, settings, cypher_files.load("load/page_owners"))
-    hashes = {} if full_reload else {r["path"]: r["sha256"] for r in owners}
+    driver = db.shared_driver(settings)
+    lock.acquire(driver, settings, run_id, source, wait_s=lock_wait_s)
+    db.apply_schema(driver, settings)
+    current = fingerprint()
+    full_reload = load.vocabulary_fingerprint(driver, settings) != current
+    if full_reload:
+        load.write_vocabulary(driver, settings, vocabularies())
+    owners = db.run_read(driver, settings, cypher_files.load("load/page_owners"))
     return GraphState(
-        hashes=hashes,
+        hashes={} if full_reload else {r["path"]: r["sha256"] for r in owners},
         owner_of_key={r["gene_key"]: r["path"] for r in owners},
         key_of_page={r["path"]: r["gene_key"] for r in owners},
         full_reload=full_reload,
@@ -105,48 +118,52 @@ def extract_transform(
 
 @task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
       cache_policy=NONE)
-def load_chunk(rows: load.ChunkRows) -> int:
+def load_chunk(rows: load.ChunkRows, run_id: str) -> int:
     """One transaction per chunk: a retry re-writes the whole chunk, never half of it."""
     settings = get_settings()
-    with db.connect(settings) as driver:
-        load.write_chunk(driver, settings, rows)
+    driver = db.shared_driver(settings)
+    load.write_chunk(driver, settings, rows)
+    lock.heartbeat(driver, settings, run_id)
     return len(rows.paths)
 
 
 @task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
       cache_policy=NONE)
-def finish(delete_paths: list[str], summary: IngestSummary, started_at: str) -> IngestSummary:
-    """Delete pages that left the source, collect garbage, record the run."""
+def finish(delete_paths: list[str], summary: IngestSummary) -> IngestSummary:
+    """Delete pages that left the source, collect garbage, count what the graph holds."""
     settings = get_settings()
-    with db.connect(settings) as driver:
-        load.delete_pages(driver, settings, sorted(delete_paths))
-        load.collect_garbage(driver, settings)
-        load.set_vocabulary_fingerprint(driver, settings, fingerprint())
-        nodes = db.run_read(driver, settings, cypher_files.load("stats/node_counts"))
-        rels = db.run_read(driver, settings, cypher_files.load("stats/relationship_counts"))
-        done = summary.model_copy(update={
-            "nodes": {r["label"]: r["count"] for r in nodes if r["label"] != "IngestRun"},
-            "relationships": {r["type"]: r["count"] for r in rels},
-        })
-        props: dict[str, Any] = {
-            k: v for k, v in done.model_dump().items()
-            if isinstance(v, str | int | float | bool) and v is not None
-        }
-        props |= {"started_at": started_at, "finished_at": _now(),
-                  "errors": len(done.errors)}
-        db.run_write(driver, settings, cypher_files.load("load/ingest_run"), {"props": props})
-    return done
+    driver = db.shared_driver(settings)
+    load.delete_pages(driver, settings, sorted(delete_paths))
+    load.collect_garbage(driver, settings)
+    load.set_vocabulary_fingerprint(driver, settings, fingerprint())
+    nodes = db.run_read(driver, settings, cypher_files.load("stats/node_counts"))
+    rels = db.run_read(driver, settings, cypher_files.load("stats/relationship_counts"))
+    return summary.model_copy(update={
+        "nodes": {r["label"]: r["count"] for r in nodes if r["label"] != "IngestRun"},
+        "relationships": {r["type"]: r["count"] for r in rels},
+    })
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+@task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
+      cache_policy=NONE)
+def record_run(summary: IngestSummary, started_at: str) -> None:
+    """The (:IngestRun) node, then the lock is released."""
+    settings = get_settings()
+    driver = db.shared_driver(settings)
+    props: dict[str, Any] = {
+        k: v for k, v in summary.model_dump().items()
+        if isinstance(v, str | int | float | bool) and v is not None
+    }
+    props |= {"started_at": started_at, "finished_at": _now(), "errors": len(summary.errors)}
+    db.run_write(driver, settings, cypher_files.load("load/ingest_run"), {"props": props})
+    lock.release(driver, settings, summary.run_id)
 
 
-def _claim_keys(run: RunState, result: ChunkResult) -> list[PageRecord]:
+def _claim_keys(run: RunState, result: ChunkResult) -> list[Any]:
     """Two pages describing one gene: the smaller path wins, deterministically; reported."""
     accepted = []
+    owners, keys = run.state.owner_of_key, run.state.key_of_page
     for rec in result.records:
-        owners, keys = run.state.owner_of_key, run.state.key_of_page
         old_key = keys.pop(rec.path, None)
         if old_key is not None and owners.get(old_key) == rec.path:
             del owners[old_key]
@@ -182,22 +199,9 @@ def _absorb(run: RunState, result: ChunkResult) -> load.ChunkRows:
     return load.chunk_rows(accepted)
 
 
-@flow(name="chickgraph-ingest", log_prints=False,
-      task_runner=ThreadPoolTaskRunner(max_workers=3))  # type: ignore[arg-type]
-def ingest_flow(source: str, commit: str | None = None, strict: bool = False) -> IngestSummary:
-    """Load a folder of gene pages into Neo4j; unchanged pages are skipped by hash."""
-    settings: Settings = get_settings()
-    started, started_at = time.perf_counter(), _now()
-    root = Path(source)
-    paths = [relative_id(root, p) for p in discover(root)]
-    state = prepare_database()
-    run = RunState(IngestSummary(run_id=str(uuid.uuid4()), source=str(root), commit=commit,
-                                 pages_seen=len(paths), full_reload=state.full_reload), state)
-    seen = set(paths)
-    run.to_delete |= {p for p in state.hashes if p not in seen}
-    if state.full_reload:
-        run.to_delete |= {p for p in state.key_of_page if p not in seen}
-    chunks = list(chunked(paths, settings.ingest.chunk_size))
+def _stream_chunks(run: RunState, root: Path, paths: list[str]) -> None:
+    """Parse ahead of the single writer, with a bounded window so memory stays flat."""
+    settings = get_settings()
     workers = settings.ingest.workers
     window: deque[PrefectFuture[ChunkResult]] = deque()
     done = 0
@@ -207,28 +211,61 @@ def ingest_flow(source: str, commit: str | None = None, strict: bool = False) ->
         result = window.popleft().result()
         rows = _absorb(run, result)
         if rows.paths:
-            load_chunk.submit(quote(rows)).result()
+            load_chunk.submit(quote(rows), run.summary.run_id).result()
         done += len(result.unchanged) + len(result.failed) + len(result.records)
         _advance("pages", done, len(paths))
 
-    for chunk in chunks:
-        known = {p: state.hashes[p] for p in chunk if p in state.hashes}
+    for chunk in chunked(paths, settings.ingest.chunk_size):
+        known = {p: run.state.hashes[p] for p in chunk if p in run.state.hashes}
         window.append(extract_transform.submit(
             str(root), chunk, quote(known), settings.ingest.max_page_bytes, workers))
         if len(window) > workers:
             drain_one()
     while window:
         drain_one()
-    if strict and run.summary.pages_failed:
-        raise RuntimeError(
-            f"--strict: {run.summary.pages_failed} page(s) failed; first: "
-            f"{run.summary.errors[0].file}: {run.summary.errors[0].field}: "
-            f"{run.summary.errors[0].message}")
-    run.summary.pages_deleted = len([p for p in run.to_delete if p not in seen])
-    run.summary.seconds = round(time.perf_counter() - started, 3)
-    summary = finish(sorted(run.to_delete), quote(run.summary), started_at)
+
+
+@flow(name=FLOW_NAME, log_prints=False,
+      task_runner=ThreadPoolTaskRunner(max_workers=3))  # type: ignore[arg-type]
+def ingest_flow(
+    source: str | None = None, source_name: str | None = None, strict: bool = False,
+    lock_wait_s: float = 0,
+) -> IngestSummary:
+    """Load (sync) a folder or named source of gene pages into Neo4j.
+
+    Unchanged pages are skipped by hash, removed pages deleted, bad pages reported (they keep
+    their previous data unless `strict`, which fails the run).
+    """
+    started, started_at = time.perf_counter(), _now()
+    commit = None
+    if source is None:
+        source, commit = fetch_source(source_name or sources.DEFAULT)
+    root = Path(source)
+    paths = [relative_id(root, p) for p in discover(root)]
+    run_id = str(uuid.uuid4())
+    state = prepare_database(run_id, str(root), lock_wait_s)
+    run = RunState(IngestSummary(run_id=run_id, source=str(root), commit=commit,
+                                 pages_seen=len(paths), full_reload=state.full_reload), state)
+    try:
+        seen = set(paths)
+        run.to_delete |= {p for p in state.key_of_page if p not in seen}
+        _stream_chunks(run, root, paths)
+        run.summary.pages_deleted = len([p for p in run.to_delete if p not in seen])
+        summary = finish(sorted(run.to_delete), quote(run.summary))
+        if strict and summary.pages_failed:
+            summary.status = "failed"
+    except BaseException:
+        run.summary.status = "failed"
+        run.summary.seconds = round(time.perf_counter() - started, 3)
+        record_run(quote(run.summary), started_at, return_state=True)  # best effort
+        raise
     summary.seconds = round(time.perf_counter() - started, 3)
+    record_run(quote(summary), started_at)
     create_markdown_artifact(markdown=summary.markdown(), key="chickgraph-ingest-summary",
                              description=f"ChickGraph ingest of {root}")
+    if summary.status == "failed":
+        first = summary.errors[0]
+        raise StrictModeFailure(
+            f"--strict: {summary.pages_failed} page(s) failed validation; first: "
+            f"{first.file}: {first.field}: {first.message}")
     return summary
-

@@ -18,10 +18,10 @@ from pipeline.settings import get_settings
 from pipeline.summary import IngestSummary
 
 
-def preflight(source: Path) -> None:
-    if not source.exists():
+def preflight(source: Path | None) -> None:
+    if source is not None and not source.exists():
         raise SourceError(f"source folder {source} does not exist")
-    if not source.is_dir():
+    if source is not None and not source.is_dir():
         raise SourceError(f"source {source} is not a folder")
     settings = get_settings()
     with db.connect(settings):
@@ -29,13 +29,17 @@ def preflight(source: Path) -> None:
 
 
 def run_ingest(
-    source: Path, show_progress: bool = True, strict: bool = False, commit: str | None = None
+    source: Path | None, source_name: str | None = None, show_progress: bool = True,
+    strict: bool = False, lock_wait_s: float = 0,
 ) -> IngestSummary:
+    """Run the flow on a folder (`source`) or a named source from config (`source_name`)."""
     preflight(source)
-    from pipeline import flows
+    from pipeline import flows  # importing Prefect costs ~1 s: only when needed
 
+    kwargs = {"source": None if source is None else str(source), "source_name": source_name,
+              "strict": strict, "lock_wait_s": lock_wait_s}
     if not show_progress:
-        return flows.ingest_flow(str(source), commit=commit, strict=strict)
+        return flows.ingest_flow(**kwargs)
     with Progress(
         TextColumn("[bold]ingest[/]"), BarColumn(), MofNCompleteColumn(),
         TextColumn("pages"), TimeElapsedColumn(), transient=False,
@@ -48,7 +52,7 @@ def run_ingest(
 
         flows.set_progress(update)
         try:
-            return flows.ingest_flow(str(source), commit=commit, strict=strict)
+            return flows.ingest_flow(**kwargs)
         finally:
             flows.set_progress(None)
 

@@ -201,9 +201,8 @@ def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
     (layout.conf_dir / "neo4j.conf").write_text(render_conf(settings, layout), encoding="utf-8")
     if not (layout.data / "databases").exists():
         admin(settings, "dbms", "set-initial-password", settings.neo4j_password())
-    cmd = _java_cmd(
-        settings, layout, ENTRY_POINT, f"--home-dir={layout.home}", f"--config-dir={layout.conf_dir}"
-    )
+    cmd = _java_cmd(settings, layout, ENTRY_POINT,
+                    f"--home-dir={layout.home}", f"--config-dir={layout.conf_dir}")
     with layout.console_log.open("ab") as log:
         proc = subprocess.Popen(
             cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,

@@ -10,7 +10,7 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -59,6 +59,32 @@ class PrefectSettings(_Frozen):
     ephemeral_startup_timeout_s: float = 180
 
 
+class FolderSource(_Frozen):
+    """A folder of pages on this machine."""
+
+    kind: Literal["folder"] = "folder"
+    path: Path
+
+
+class GitSource(_Frozen):
+    """A git repository (URL or local path), a branch and the sub-folder holding the pages."""
+
+    kind: Literal["git"] = "git"
+    url: str
+    branch: str = "main"
+    subdir: str = ""
+
+
+Source = Annotated[FolderSource | GitSource, Field(discriminator="kind")]
+
+
+class ScheduleSettings(_Frozen):
+    cron: str = "0 3 * * *"
+    timezone: str = "UTC"
+    source: str = "default"
+    deployment: str = "chickgraph-scheduled"
+
+
 class IngestSettings(_Frozen):
     source: Path = Path("../shared/corpus/chickybase-2025-11-29/genes")
     chunk_size: int = Field(200, ge=1)
@@ -70,6 +96,9 @@ class Settings(_Frozen):
     neo4j: Neo4jSettings = Neo4jSettings()
     prefect: PrefectSettings = PrefectSettings()
     ingest: IngestSettings = IngestSettings()
+    sources: dict[str, Source] = Field(default_factory=dict)
+    schedule: ScheduleSettings = ScheduleSettings()
+    cache_dir: Path = Path(".local/sources")
     config_file: Path | None = None
 
     def neo4j_password(self) -> str:
@@ -128,14 +157,27 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
 
 def _resolve_paths(data: dict[str, Any], root: Path) -> None:
     """Relative paths in the config are relative to the repository, not the caller's cwd."""
-    for dotted in ("neo4j.local.home", "neo4j.local.dist", "prefect.home", "ingest.source"):
+    dotted_paths = ["neo4j.local.home", "neo4j.local.dist", "prefect.home", "ingest.source",
+                    "cache_dir"]
+    for name, source in (data.get("sources") or {}).items():
+        if isinstance(source, dict) and source.get("kind", "folder") == "folder":
+            dotted_paths.append(f"sources.{name}.path")
+        elif isinstance(source, dict) and _is_local_path(str(source.get("url", ""))):
+            dotted_paths.append(f"sources.{name}.url")
+    for dotted in dotted_paths:
         *parents, leaf = dotted.split(".")
         node = data
         for part in parents:
             node = node.get(part) or {}
         if node.get(leaf) is not None:
             path = Path(str(node[leaf])).expanduser()
-            node[leaf] = path if path.is_absolute() else (root / path).resolve()
+            resolved = path if path.is_absolute() else (root / path).resolve()
+            node[leaf] = str(resolved) if leaf == "url" else resolved
+
+
+def _is_local_path(url: str) -> bool:
+    """A git `url` that is a path on this machine (relative paths are the repo's)."""
+    return bool(url) and "://" not in url and not url.startswith("git@")
 
 
 def load_settings(

@@ -1,0 +1,73 @@
+"""Where pages come from: a folder, or a git repository cloned/pulled at every run.
+
+The git CLI does the work (it is on every machine this runs on, and handles auth, proxies
+and local paths the way users expect); the commit id is recorded on the run.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from pipeline.errors import SourceError
+from pipeline.settings import FolderSource, GitSource, Settings
+
+DEFAULT = "default"
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """A source made available as a folder of pages, at a known commit if it is git."""
+
+    name: str
+    folder: Path
+    commit: str | None
+
+
+def named_source(settings: Settings, name: str) -> FolderSource | GitSource:
+    if name == DEFAULT:
+        return FolderSource(path=settings.ingest.source)
+    try:
+        return settings.sources[name]
+    except KeyError:
+        known = ", ".join([DEFAULT, *sorted(settings.sources)])
+        raise SourceError(f"no source named {name!r} in config (known: {known})") from None
+
+
+def _git(*args: str, cwd: Path | None = None) -> str:
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
+                                timeout=900, check=False)
+    except FileNotFoundError as exc:
+        raise SourceError("git is not installed") from exc
+    if result.returncode != 0:
+        message = (result.stderr or result.stdout).strip().splitlines()
+        raise SourceError(f"git {args[0]} failed: {message[-1] if message else result.returncode}")
+    return result.stdout.strip()
+
+
+def _cache_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+
+
+def checkout(settings: Settings, name: str) -> Checkout:
+    """Clone (first time) or fetch + check out the branch tip; return the pages folder."""
+    source = named_source(settings, name)
+    if isinstance(source, FolderSource):
+        return Checkout(name, source.path, None)
+    repo = settings.cache_dir / _cache_name(name)
+    if not (repo / ".git").exists():
+        repo.parent.mkdir(parents=True, exist_ok=True)
+        _git("clone", "--quiet", "--branch", source.branch, "--single-branch", source.url,
+             str(repo))
+    else:
+        _git("remote", "set-url", "origin", source.url, cwd=repo)
+        _git("fetch", "--quiet", "origin", source.branch, cwd=repo)
+        _git("checkout", "--quiet", "--force", "--detach", "FETCH_HEAD", cwd=repo)
+    commit = _git("rev-parse", "HEAD", cwd=repo)
+    folder = repo / source.subdir if source.subdir else repo
+    if not folder.is_dir():
+        raise SourceError(f"source {name!r}: no folder {source.subdir!r} at commit {commit[:12]}")
+    return Checkout(name, folder, commit)

@@ -1,0 +1,174 @@
+"""Incremental ingestion: syncing release A to release B gives exactly the graph of a fresh
+load of B (run history and `*_at`/`run_id` aside), on the real releases and on small
+synthetic edits. Unchanged pages cost nothing; bad edits lose nothing.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import db, graph_dump
+from pipeline.errors import IngestLocked, StrictModeFailure
+from pipeline.export import export_page
+from tests.conftest import CURRENT, FIXTURES, PREVIOUS, load_fresh
+
+pytestmark = pytest.mark.integration
+
+SYNC = FIXTURES / "sync"
+
+
+def ingest(folder: Path, **kwargs: Any) -> Any:
+    from pipeline.flows import ingest_flow
+
+    return ingest_flow(str(folder), **kwargs)
+
+
+def fresh_dump(driver: Any, settings: Any, folder: Path) -> graph_dump.GraphDump:
+    load_fresh(driver, settings, folder)
+    return graph_dump.dump(driver, settings)
+
+
+def assert_same(first: graph_dump.GraphDump, second: graph_dump.GraphDump) -> None:
+    assert first == second, first.difference(second)
+
+
+@pytest.mark.slow
+def test_real_releases_sync_both_ways(empty_graph: Any, settings: Any) -> None:
+    """A->B == fresh B and B->A == fresh A on the 2025-11-24 / 2025-11-29 releases."""
+    if not PREVIOUS.exists():
+        pytest.skip("shared corpus not found")
+    fresh_b = fresh_dump(empty_graph, settings, CURRENT)
+    a_over_b = ingest(PREVIOUS)  # B -> A: deletes the 13 pages A does not have
+    assert a_over_b.pages_deleted == 13 and a_over_b.pages_failed == 0
+    b_to_a = graph_dump.dump(empty_graph, settings)
+    fresh_a = fresh_dump(empty_graph, settings, PREVIOUS)
+    assert_same(b_to_a, fresh_a)
+    b_over_a = ingest(CURRENT)  # A -> B
+    assert b_over_a.pages_loaded == 2653 + 13
+    assert b_over_a.pages_unchanged == 2730 - 2653 - 13
+    assert_same(graph_dump.dump(empty_graph, settings), fresh_b)
+
+
+@pytest.fixture
+def pages(tmp_path: Path) -> Path:
+    folder = tmp_path / "pages"
+    shutil.copytree(SYNC, folder)
+    return folder
+
+
+def edit(folder: Path, name: str, old: str, new: str) -> None:
+    path = folder / name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {name}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def sync_equals_fresh(
+    driver: Any, settings: Any, folder: Path, change: Callable[[], None]
+) -> graph_dump.GraphDump:
+    load_fresh(driver, settings, folder)
+    change()
+    ingest(folder)
+    synced = graph_dump.dump(driver, settings)
+    assert_same(synced, fresh_dump(driver, settings, folder))
+    return synced
+
+
+def gene_keys(driver: Any, settings: Any) -> set[str]:
+    return {r["k"] for r in db.run_read(driver, settings, "MATCH (g:Gene) RETURN g.key AS k")}
+
+
+def test_gene_id_changes(empty_graph: Any, settings: Any, pages: Path) -> None:
+    sync_equals_fresh(empty_graph, settings, pages,
+                      lambda: edit(pages, "GENEA.md", "gene_id: '1001'", "gene_id: '1011'"))
+    keys = gene_keys(empty_graph, settings)
+    assert "NCBITaxon:9031/NCBIGene:1011" in keys
+    assert "NCBITaxon:9031/NCBIGene:1001" not in keys
+
+
+def test_ortholog_row_disappears(empty_graph: Any, settings: Any, pages: Path) -> None:
+    row = ("- ensembl: ENSMUSG00000000001\n  entrez: '6001'\n  mod: MGI:1\n  phenotypes: ''\n"
+           "  species: Mouse\n")
+    sync_equals_fresh(empty_graph, settings, pages, lambda: edit(pages, "GENEA.md", row, ""))
+    assert "NCBITaxon:10090/NCBIGene:6001" not in gene_keys(empty_graph, settings)
+
+
+def test_image_moves_to_another_stage(empty_graph: Any, settings: Any, pages: Path) -> None:
+    sync_equals_fresh(empty_graph, settings, pages,
+                      lambda: edit(pages, "GENEA.md", "stage: stage 10", "stage: stage 12"))
+    stages = db.run_read(empty_graph, settings,
+                         "MATCH (:Gene {symbol: 'GENEA'})-[e:EXPRESSED_IN]->"
+                         "(:AnatomicalStructure {key: 'heart'}) RETURN e.stage_key AS s")
+    assert [r["s"] for r in stages] == ["HH12"]
+
+
+def test_deleted_page_keeps_shared_ortholog(empty_graph: Any, settings: Any, pages: Path) -> None:
+    human = "NCBITaxon:9606/NCBIGene:5002"
+    sync_equals_fresh(empty_graph, settings, pages, lambda: (pages / "GENEC.md").unlink())
+    assert human in gene_keys(empty_graph, settings)  # GENEB still names it
+    sync_equals_fresh(empty_graph, settings, pages, lambda: (pages / "GENEB.md").unlink())
+    keys = gene_keys(empty_graph, settings)
+    assert human not in keys and "NCBITaxon:8353/NCBIGene:7001" not in keys
+    assert not db.run_read(empty_graph, settings,
+                           "MATCH (s:DevelopmentalStage {key: 'HH8+'}) RETURN s")
+
+
+def test_unchanged_rerun_rewrites_nothing(empty_graph: Any, settings: Any, pages: Path) -> None:
+    load_fresh(empty_graph, settings, pages)
+    ids = "MATCH (n) WHERE NOT n:IngestRun AND NOT n:IngestLock RETURN elementId(n) AS id"
+    before = {r["id"] for r in db.run_read(empty_graph, settings, ids)}
+    summary = ingest(pages)
+    assert (summary.pages_unchanged, summary.pages_loaded, summary.pages_deleted) == (3, 0, 0)
+    assert {r["id"] for r in db.run_read(empty_graph, settings, ids)} == before
+
+
+def test_bad_edit_keeps_previous_data(empty_graph: Any, settings: Any, pages: Path) -> None:
+    load_fresh(empty_graph, settings, pages)
+    [(_, before)] = export_page(empty_graph, settings, symbol="GENEB")
+    edit(pages, "GENEB.md", "gene_id: '1002'", "gene_id: [broken")
+    summary = ingest(pages)
+    assert summary.pages_failed == 1
+    assert [e.file for e in summary.errors] == ["GENEB.md"]
+    assert "(front matter)" in summary.errors[0].field
+    [(_, after)] = export_page(empty_graph, settings, symbol="GENEB")
+    assert after == before
+    with pytest.raises(StrictModeFailure, match="GENEB.md"):
+        ingest(pages, strict=True)
+
+
+def test_a_second_run_waits_or_exits_clearly(empty_graph: Any, settings: Any, pages: Path) -> None:
+    import os
+    import socket
+
+    from pipeline import lock
+
+    db.apply_schema(empty_graph, settings)
+    lock.acquire(empty_graph, settings, "other-run", "elsewhere")
+    with pytest.raises(IngestLocked, match="another ingest run holds the lock"):
+        ingest(pages)
+    lock.release(empty_graph, settings, "other-run")
+    # a holder that died (same host, no such pid) is taken over
+    db.run_write(empty_graph, settings,
+                 "MATCH (l:IngestLock) SET l.run_id = 'dead', l.pid = $pid, l.host = $host, "
+                 "l.heartbeat_at = $now",
+                 {"pid": 2**22 + 12345, "host": socket.gethostname(),
+                  "now": "2099-01-01T00:00:00+00:00"})
+    assert os.getpid() != 2**22 + 12345
+    assert ingest(pages).pages_loaded == 3
+    held = db.run_read(empty_graph, settings, "MATCH (l:IngestLock) RETURN l.run_id AS r")
+    assert held == [{"r": None}]
+
+
+def test_runs_are_recorded(empty_graph: Any, settings: Any, pages: Path) -> None:
+    first = ingest(pages)
+    second = ingest(pages)
+    runs = db.run_read(empty_graph, settings,
+                       "MATCH (r:IngestRun) RETURN r.run_id AS id, r.status AS status, "
+                       "r.pages_loaded AS loaded ORDER BY r.started_at")
+    assert [(r["id"], r["status"], r["loaded"]) for r in runs] == [
+        (first.run_id, "completed", 3), (second.run_id, "completed", 0)]
