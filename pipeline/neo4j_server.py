@@ -8,9 +8,7 @@ generated `neo4j.conf` that binds Bolt to 127.0.0.1 with auth on. Everything liv
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
 import socket
 import subprocess
 import time
@@ -19,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import Neo4jAuthFailed, Neo4jServerError, Neo4jUnavailable
+from pipeline.processes import ManagedProcess
 from pipeline.settings import REPO_ROOT, Settings
 
 POM = REPO_ROOT / "config" / "neo4j" / "pom.xml"
@@ -146,22 +145,8 @@ def admin(settings: Settings, *args: str, check: bool = True) -> subprocess.Comp
     return result
 
 
-def _pid(layout: ServerLayout) -> int | None:
-    """The pid of our server if it is alive, else None (stale pid files are removed)."""
-    try:
-        pid = int(layout.pid_file.read_text().strip())
-    except (OSError, ValueError):
-        return None
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        layout.pid_file.unlink(missing_ok=True)
-        return None
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists() and ENTRY_POINT not in cmdline.read_text(errors="replace"):
-        layout.pid_file.unlink(missing_ok=True)
-        return None
-    return pid
+def _process(layout: ServerLayout) -> ManagedProcess:
+    return ManagedProcess(layout.pid_file, f"--home-dir={layout.home}")
 
 
 def _port_open(port: int) -> bool:
@@ -189,7 +174,8 @@ def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
             f"NEO4J_URI is set ({settings.neo4j.uri}): that server is used, nothing local starts"
         )
     layout = install(settings, echo)
-    if _pid(layout) is not None:
+    process = _process(layout)
+    if process.pid() is not None:
         return server_version(settings)
     if _port_open(layout.port):
         raise Neo4jServerError(
@@ -203,12 +189,7 @@ def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
         admin(settings, "dbms", "set-initial-password", settings.neo4j_password())
     cmd = _java_cmd(settings, layout, ENTRY_POINT,
                     f"--home-dir={layout.home}", f"--config-dir={layout.conf_dir}")
-    with layout.console_log.open("ab") as log:
-        proc = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, cwd=layout.home,
-        )
-    layout.pid_file.write_text(str(proc.pid), encoding="utf-8")
+    proc = process.spawn(cmd, layout.console_log, cwd=layout.home)
     echo(f"Starting Neo4j {layout.version} on bolt://127.0.0.1:{layout.port} (pid {proc.pid}) ...")
     deadline = time.monotonic() + settings.neo4j.local.start_timeout_s
     while time.monotonic() < deadline:
@@ -234,48 +215,14 @@ def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
 
 def stop(settings: Settings, timeout_s: float = 60) -> bool:
     """Stop the local server and wait until the JVM is gone; False if it was not running."""
-    layout = ServerLayout.from_settings(settings)
-    pid = _pid(layout)
-    if pid is None:
-        return False
-    os.killpg(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if not _alive(pid):
-            break
-        time.sleep(0.3)
-    else:
-        os.killpg(pid, signal.SIGKILL)
-        while _alive(pid):
-            time.sleep(0.1)
-    layout.pid_file.unlink(missing_ok=True)
-    return True
+    return _process(ServerLayout.from_settings(settings)).stop(timeout_s)
 
 
 def kill(settings: Settings) -> bool:
     """SIGKILL the local server, as a crash would (used by fault tests)."""
-    layout = ServerLayout.from_settings(settings)
-    pid = _pid(layout)
-    if pid is None:
-        return False
-    os.killpg(pid, signal.SIGKILL)
-    while _alive(pid):
-        time.sleep(0.1)
-    layout.pid_file.unlink(missing_ok=True)
-    return True
-
-
-def _alive(pid: int) -> bool:
-    """True while the process exists and is not a zombie."""
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
-    stat = Path(f"/proc/{pid}/stat")
-    try:
-        return stat.read_text().split(") ", 1)[1][0] != "Z"
-    except (OSError, IndexError):
-        return False
+    return _process(ServerLayout.from_settings(settings)).kill()
 
 
 def running_pid(settings: Settings) -> int | None:
     """The local server's pid, or None when it is not running."""
-    return _pid(ServerLayout.from_settings(settings))
+    return _process(ServerLayout.from_settings(settings)).pid()

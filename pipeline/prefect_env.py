@@ -2,7 +2,8 @@
 
 Prefect reads its settings at import time, so PREFECT_HOME (git-ignored, inside the repo)
 and the ephemeral API's start-up timeout are set here, and only where the user has not set
-them. With PREFECT_API_URL set, flows report to that server instead of the ephemeral one.
+them. With PREFECT_API_URL set, flows report to that server instead of the ephemeral one;
+when the managed local server (`chickgraph prefect start`) runs, it is used automatically.
 """
 
 from __future__ import annotations
@@ -22,3 +23,9 @@ def configure_prefect(settings: Settings | None = None) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
+    if "PREFECT_API_URL" not in os.environ:
+        from pipeline.prefect_server import running_url  # noqa: PLC0415
+
+        url = running_url(settings)
+        if url is not None:
+            os.environ["PREFECT_API_URL"] = url

@@ -57,6 +57,7 @@ class Neo4jSettings(_Frozen):
 class PrefectSettings(_Frozen):
     home: Path = Path(".local/prefect")
     ephemeral_startup_timeout_s: float = 180
+    server_port: int = Field(14200, ge=1, le=65535)
 
 
 class FolderSource(_Frozen):
@@ -137,6 +138,8 @@ ENV_OVERRIDES: dict[str, str] = {
     "NEO4J_PASSWORD": "neo4j.password",
     "NEO4J_DATABASE": "neo4j.database",
     "CHICKGRAPH_BOLT_PORT": "neo4j.local.bolt_port",
+    "CHICKGRAPH_PREFECT_PORT": "prefect.server_port",
+    "CHICKGRAPH_PREFECT_HOME": "prefect.home",
     "CHICKGRAPH_NEO4J_HOME": "neo4j.local.home",
     "CHICKGRAPH_JAVA": "neo4j.local.java",
     "CHICKGRAPH_CORPUS": "ingest.source",

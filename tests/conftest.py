@@ -24,6 +24,9 @@ if not os.environ.get("NEO4J_URI"):
     os.environ.setdefault("CHICKGRAPH_BOLT_PORT", "17688")
     os.environ.setdefault("CHICKGRAPH_NEO4J_HOME", str(REPO / ".local" / "neo4j-test"))
 os.environ.setdefault("PREFECT_HOME", str(REPO / ".local" / "prefect-test"))
+# never report test flows to a managed Prefect server a developer may have running
+os.environ.setdefault("CHICKGRAPH_PREFECT_HOME", str(REPO / ".local" / "prefect-test"))
+os.environ.setdefault("CHICKGRAPH_PREFECT_PORT", "14299")
 
 from pipeline import neo4j_server  # noqa: E402
 from pipeline.settings import Settings, get_settings  # noqa: E402

@@ -1,0 +1,71 @@
+"""`chickgraph serve`: the flow served as a Prefect deployment with the configured cron
+schedule, against a managed local Prefect server; one run triggered, its IngestRun seen."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline import db
+from tests.conftest import FIXTURES, REPO
+from tests.integration.test_cli import _free_port, cli
+
+pytestmark = pytest.mark.integration
+
+DEPLOYMENT = "chickgraph-ingest/chickgraph-scheduled"
+
+
+def test_serve_registers_schedule_and_runs(empty_graph: Any, settings: Any, tmp_path: Path
+                                           ) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    pages = tmp_path / "pages"
+    shutil.copytree(FIXTURES / "sync", pages)
+    port = _free_port()
+    env = {"CHICKGRAPH_PREFECT_PORT": str(port),
+           "CHICKGRAPH_PREFECT_HOME": str(tmp_path / "prefect"),
+           "PREFECT_HOME": str(tmp_path / "prefect"),
+           "CORPUS": str(pages), "PREFECT_RUNNER_POLL_FREQUENCY": "2"}
+    started = cli("prefect", "start", env=env)
+    assert started.returncode == 0, started.stderr
+    url = f"http://127.0.0.1:{port}/api"
+    status = cli("prefect", "status", env=env)
+    assert url in status.stdout
+    serve = subprocess.Popen([sys.executable, "-m", "pipeline", "serve"], cwd=REPO,
+                             env={**os.environ, **env}, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT)
+    try:
+        with temporary_settings(updates={PREFECT_API_URL: url}):
+            deployment = None
+            deadline = time.monotonic() + 120
+            while deployment is None and time.monotonic() < deadline:
+                assert serve.poll() is None, serve.stdout.read().decode() if serve.stdout else ""
+                try:
+                    with get_client(sync_client=True) as client:
+                        deployment = client.read_deployment_by_name(DEPLOYMENT)
+                except Exception:  # noqa: BLE001 - not registered yet
+                    time.sleep(1)
+            assert deployment is not None, "deployment was never registered"
+            crons = [s.schedule.cron for s in deployment.schedules]
+            assert crons == [settings.schedule.cron]
+            assert deployment.parameters == {"source_name": "default"}
+            flow_run = run_deployment(DEPLOYMENT, timeout=240)
+            assert flow_run.state is not None and flow_run.state.is_completed(), flow_run.state
+    finally:
+        serve.terminate()
+        serve.wait(timeout=60)
+        cli("prefect", "stop", env=env)
+    runs = db.run_read(empty_graph, settings,
+                       "MATCH (r:IngestRun) RETURN r.source AS source, r.status AS status, "
+                       "r.pages_loaded AS loaded")
+    assert runs == [{"source": str(pages), "status": "completed", "loaded": 3}]
+    assert not cli("prefect", "status", env=env).stdout.startswith("api")
