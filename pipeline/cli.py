@@ -137,7 +137,8 @@ def prefect_status() -> None:
 
 @app.command("serve")
 def serve_cmd(
-    cron: Annotated[str | None, typer.Option(help="Cron schedule (default: schedule.cron).")] = None,
+    cron: Annotated[str | None, typer.Option(
+        help="Cron schedule (default: schedule.cron).")] = None,
     source: Annotated[str | None, typer.Option(
         "--source", "-s", help="Named source to ingest (default: schedule.source).")] = None,
 ) -> None:

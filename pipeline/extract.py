@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,30 @@ from frontmatter.default_handlers import YAMLHandler
 from pipeline.errors import SourceError
 
 MAX_ALIASES = 100  # YAML aliases per page; GEISHA pages use none, "billion laughs" uses many
+MAX_EXPANDED_NODES = 200_000  # YAML nodes once aliases are expanded (a large page has ~5,000)
+
+
+def _yaml12_bools(base: type) -> type:
+    """The libyaml loader with YAML 1.2 booleans: only true/false, never yes/no/on/off.
+
+    YAML 1.1 turns a key or value spelled `on`, `off`, `yes`, `no` into a bool, so what the
+    page wrote would be lost; GEISHA pages only use true/false.
+    """
+    loader = type(f"{base.__name__}12", (base,), {})
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers
+                if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    loader.add_implicit_resolver(
+        "tag:yaml.org,2002:bool",
+        re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+        list("tTfF"),
+    )
+    return loader
+
+
+PageLoader = _yaml12_bools(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 @dataclass(frozen=True)
@@ -50,7 +75,7 @@ class _CYAMLHandler(YAMLHandler):
     """python-frontmatter's YAML handler on libyaml: CSafeLoader is ~9x faster here."""
 
     def load(self, fm: str, **kwargs: object) -> Any:
-        kwargs.setdefault("Loader", getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        kwargs.setdefault("Loader", PageLoader)
         return yaml.load(fm, **kwargs)
 
 
@@ -130,13 +155,14 @@ def parse_page_bytes(rel: str, data: bytes) -> tuple[dict[str, Any], str] | Page
         fm_text, body = _HANDLER.split(text)
     except ValueError:
         return PageIssue(rel, "(front matter)", "front matter is not terminated by a --- line")
-    if fm_text.count("*") and _alias_count(fm_text) > MAX_ALIASES:
-        return PageIssue(rel, "(front matter)", f"more than {MAX_ALIASES} YAML aliases; refused")
+    if "*" in fm_text and (refusal := _alias_refusal(fm_text)) is not None:
+        return PageIssue(rel, "(front matter)", refusal)
     try:
         front_matter = _HANDLER.load(fm_text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}, column {mark.column + 1}" if mark else ""
+        # the front matter text starts with the newline of the opening `---` line
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         return PageIssue(rel, "(front matter)", f"YAML error{where}: {problem}")
     if front_matter is None:
@@ -147,15 +173,43 @@ def parse_page_bytes(rel: str, data: bytes) -> tuple[dict[str, Any], str] | Page
     return front_matter, body
 
 
-def _alias_count(fm_text: str) -> int:
-    """Count alias events without building the document (cheap, bounded by input size)."""
+def _alias_refusal(fm_text: str) -> str | None:
+    """Why a page's YAML aliases are refused ("billion laughs"), or None when harmless.
+
+    Counting alias events is cheap; for the few pages that have any, the composed node
+    graph (aliases are shared nodes there, not copies) is sized as it would be expanded.
+    """
     count = 0
     try:
-        for event in yaml.parse(fm_text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+        for event in yaml.parse(fm_text, Loader=PageLoader):
             if isinstance(event, yaml.AliasEvent):
                 count += 1
                 if count > MAX_ALIASES:
-                    break
+                    return f"more than {MAX_ALIASES} YAML aliases; refused"
+        if count == 0:
+            return None
+        root = yaml.compose(fm_text, Loader=PageLoader)
     except yaml.YAMLError:
-        return 0  # the real load reports the syntax error with its position
-    return count
+        return None  # the real load reports the syntax error with its position
+    sizes: dict[int, int] = {}
+
+    def expanded(node: yaml.Node) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        size = 1
+        if isinstance(node, yaml.SequenceNode):
+            size += sum(expanded(child) for child in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            size += sum(expanded(k) + expanded(v) for k, v in node.value)
+        sizes[id(node)] = size
+        return size
+
+    try:
+        total = expanded(root) if root is not None else 0
+    except RecursionError:
+        return "YAML nesting too deep; refused"
+    if total > MAX_EXPANDED_NODES:
+        return (f"YAML aliases expand to {total:,} values (limit {MAX_EXPANDED_NODES:,}); "
+                "refused")
+    return None

@@ -1,14 +1,15 @@
 """Pydantic models of a gene page's front matter: the boundary where shape is checked.
 
 Strict mode: a number where a string belongs is an error, not a silent coercion, so what
-loads is exactly what the page says. Unknown keys are allowed and carried through (they
-land in `extra_json` on the node they belong to), so a new field upstream is never lost.
+loads is exactly what the page says. Text content (control characters, length) is checked
+for every value at any depth by `transform.checked`, before these models run. Unknown keys
+are allowed and carried through (they land in `extra_json` on the node they belong to), so
+a new field upstream is never lost.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -18,16 +19,6 @@ MAX_TEXT = 100_000  # characters in one value
 
 class _Strict(BaseModel):
     model_config = ConfigDict(strict=True, extra="allow", frozen=True)
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _bounded_text(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            if len(value) > MAX_TEXT:
-                raise ValueError(f"value is {len(value)} characters long (limit {MAX_TEXT})")
-            if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
-                raise ValueError("contains control characters")
-        return value
 
 
 class ImageEntry(_Strict):

@@ -24,7 +24,7 @@ def configure_prefect(settings: Settings | None = None) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
     if "PREFECT_API_URL" not in os.environ:
-        from pipeline.prefect_server import running_url  # noqa: PLC0415
+        from pipeline.prefect_server import running_url
 
         url = running_url(settings)
         if url is not None:

@@ -150,37 +150,53 @@ ENV_OVERRIDES: dict[str, str] = {
 }
 
 
-def _set_dotted(data: dict[str, Any], dotted: str, value: Any) -> None:
+def _set_dotted(data: dict[str, Any], dotted: str, value: Any, origin: str) -> None:
+    """Put an environment value at a dotted path, creating missing sections."""
     *parents, leaf = dotted.split(".")
     node = data
-    for part in parents:
-        node = node.setdefault(part, {}) or {}
+    for depth, part in enumerate(parents):
+        child = node.setdefault(part, {})
+        if child is None:
+            child = node[part] = {}
+        if not isinstance(child, dict):
+            where = ".".join(parents[: depth + 1])
+            raise ConfigError(f"{origin}: {where}: must be a mapping to apply {dotted}")
+        node = child
     node[leaf] = value
 
 
-def _resolve_paths(data: dict[str, Any], root: Path) -> None:
-    """Relative paths in the config are relative to the repository, not the caller's cwd."""
-    dotted_paths = ["neo4j.local.home", "neo4j.local.dist", "prefect.home", "ingest.source",
-                    "cache_dir"]
-    for name, source in (data.get("sources") or {}).items():
-        if isinstance(source, dict) and source.get("kind", "folder") == "folder":
-            dotted_paths.append(f"sources.{name}.path")
-        elif isinstance(source, dict) and _is_local_path(str(source.get("url", ""))):
-            dotted_paths.append(f"sources.{name}.url")
-    for dotted in dotted_paths:
-        *parents, leaf = dotted.split(".")
-        node = data
-        for part in parents:
-            node = node.get(part) or {}
-        if node.get(leaf) is not None:
-            path = Path(str(node[leaf])).expanduser()
-            resolved = path if path.is_absolute() else (root / path).resolve()
-            node[leaf] = str(resolved) if leaf == "url" else resolved
+def _absolute(path: Path, root: Path) -> Path:
+    path = path.expanduser()
+    return path if path.is_absolute() else (root / path).resolve()
 
 
 def _is_local_path(url: str) -> bool:
     """A git `url` that is a path on this machine (relative paths are the repo's)."""
     return bool(url) and "://" not in url and not url.startswith("git@")
+
+
+def _resolve_paths(settings: Settings, root: Path) -> Settings:
+    """Relative paths (from the file or the defaults) are relative to the repository."""
+    local = settings.neo4j.local
+    sources: dict[str, FolderSource | GitSource] = {}
+    for name, source in settings.sources.items():
+        if isinstance(source, FolderSource):
+            sources[name] = source.model_copy(update={"path": _absolute(source.path, root)})
+        elif _is_local_path(source.url):
+            sources[name] = source.model_copy(
+                update={"url": str(_absolute(Path(source.url), root))})
+        else:
+            sources[name] = source
+    return settings.model_copy(update={
+        "neo4j": settings.neo4j.model_copy(update={"local": local.model_copy(update={
+            "home": _absolute(local.home, root), "dist": _absolute(local.dist, root)})}),
+        "prefect": settings.prefect.model_copy(
+            update={"home": _absolute(settings.prefect.home, root)}),
+        "ingest": settings.ingest.model_copy(
+            update={"source": _absolute(settings.ingest.source, root)}),
+        "cache_dir": _absolute(settings.cache_dir, root),
+        "sources": sources,
+    })
 
 
 def load_settings(
@@ -198,16 +214,15 @@ def load_settings(
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: top level must be a mapping")
     root = path.resolve().parent.parent
-    _resolve_paths(data, root)
     for var, dotted in ENV_OVERRIDES.items():
         if env.get(var):
             value: Any = env[var]
             if dotted.endswith(("home", "source")):
-                value = Path(value).expanduser().resolve()
-            _set_dotted(data, dotted, value)
+                value = Path(value).expanduser().resolve()  # typed by the user: cwd-relative
+            _set_dotted(data, dotted, value, f"{path} (environment {var})")
     data["config_file"] = path.resolve()
     try:
-        return Settings.model_validate(data)
+        return _resolve_paths(Settings.model_validate(data), root)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])

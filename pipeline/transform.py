@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from pipeline.extract import PageIssue, RawPage
-from pipeline.models import GenePage
+from pipeline.models import MAX_TEXT, GenePage
 from pipeline.species import CHICKEN, Species, resolve_species
 from pipeline.vocab.anatomy import AnatomyVocabulary, split_location
 from pipeline.vocab.stages import StageResolution, StageTable
@@ -154,6 +155,53 @@ def normalise_keys(value: Any) -> Any:
     return value
 
 
+# C0 controls except tab/newline/carriage return, DEL and the C1 controls (category Cc).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_PLAIN = (bool, int, float, dt.date, dt.datetime)
+
+
+class Rejected(ValueError):
+    """A value the graph must not receive; carries the field path for the report."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def _join(path: str, part: object) -> str:
+    return f"{path}.{part}" if path else str(part)
+
+
+def checked(value: Any, path: str = "") -> Any:
+    """Normalise keys and check every value, at any depth, in one walk.
+
+    Rejects control characters, over-long text, keys that are not text or that collide once
+    normalised, and YAML types a graph cannot hold (sets, binary): each with its field path.
+    """
+    if isinstance(value, str):
+        if len(value) > MAX_TEXT:
+            raise Rejected(path, f"value is {len(value)} characters long (limit {MAX_TEXT})")
+        if _CONTROL.search(value):
+            raise Rejected(path, "contains control characters")
+        return value
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise Rejected(_join(path, key), f"key {key!r} is a {type(key).__name__}, not text")
+            name = normalise_key(key)
+            if name in out:
+                raise Rejected(_join(path, name),
+                               "two keys differ only by spaces/non-breaking spaces")
+            out[name] = checked(item, _join(path, name))
+        return out
+    if isinstance(value, list):
+        return [checked(item, _join(path, index)) for index, item in enumerate(value)]
+    if value is None or isinstance(value, _PLAIN):
+        return value
+    raise Rejected(path, f"a YAML {type(value).__name__} value cannot be stored")
+
+
 def split_ids(value: str | None) -> list[str]:
     """`493434,444480` -> two ids; blanks and stray commas dropped, order kept."""
     if not value:
@@ -190,14 +238,11 @@ def _json_default(value: Any) -> Any:
 
 def validate(raw: RawPage) -> tuple[dict[str, Any], list[PageIssue]] | PageIssue:
     """Check the page's shape; returns the key-normalised front matter or the first error."""
-    front = raw.front_matter
-    keys = [normalise_key(k) for k in front]
-    if len(set(keys)) != len(keys):
-        dup = next(k for k in keys if keys.count(k) > 1)
-        return PageIssue(raw.path, dup, "two keys differ only by spaces/non-breaking spaces")
-    normalised = normalise_keys(front)
     try:
+        normalised = checked(raw.front_matter)
         GenePage.model_validate(normalised)
+    except Rejected as exc:
+        return PageIssue(raw.path, exc.field or "(front matter)", str(exc))
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"]) or "(front matter)"
@@ -215,6 +260,11 @@ def _one_line(message: str) -> str:
 # --------------------------------------------------------------------------- records
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts superscripts such as '²'."""
+    return text.isascii() and text.isdigit()
+
+
 def gene_key(fm: dict[str, Any], species: Species) -> str:
     """Species-qualified NCBI gene id where the page has one, else species-qualified symbol.
 
@@ -223,7 +273,7 @@ def gene_key(fm: dict[str, Any], species: Species) -> str:
     """
     for name in ("gene_id", "ncbi_id"):
         value = fm.get(name)
-        if isinstance(value, str) and value.strip().isdigit():
+        if isinstance(value, str) and _is_number(value.strip()):
             return f"{species.key}/NCBIGene:{value.strip()}"
     return f"{species.key}/symbol:{fm['symbol'].strip()}"
 
@@ -262,6 +312,7 @@ def ortholog_rows(path: str, rows: list[Any] | None) -> tuple[OrthologRowRecord,
         mods = split_ids(row.get("mod"))
         phenotypes = row.get("phenotypes") or None
         symbol = blank_to_none(row.get("symbol"))
+        symbol = symbol.strip() if symbol else None
         names: list[OrthologName] = []
         ids = entrez or ensembl or mods
         for index, ident in enumerate(ids):

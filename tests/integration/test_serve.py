@@ -52,7 +52,7 @@ def test_serve_registers_schedule_and_runs(empty_graph: Any, settings: Any, tmp_
                 try:
                     with get_client(sync_client=True) as client:
                         deployment = client.read_deployment_by_name(DEPLOYMENT)
-                except Exception:  # noqa: BLE001 - not registered yet
+                except Exception:
                     time.sleep(1)
             assert deployment is not None, "deployment was never registered"
             crons = [s.schedule.cron for s in deployment.schedules]

@@ -21,7 +21,9 @@ def rows(driver: Any, settings: Any, query: str, **params: Any) -> list[dict[str
 
 
 @pytest.mark.slow
-def test_no_structures_differ_only_by_case_or_misspelling(current_graph: Any, settings: Any) -> None:
+def test_no_structures_differ_only_by_case_or_misspelling(
+    current_graph: Any, settings: Any
+) -> None:
     names = [r["name"] for r in rows(current_graph, settings,
                                      "MATCH (a:AnatomicalStructure) RETURN a.name AS name")]
     folded = [n.casefold() for n in names]

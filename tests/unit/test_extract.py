@@ -261,12 +261,6 @@ def test_yaml_errors_are_issues_with_a_line_number(tmp_path: Path, data: bytes) 
     assert re.search(r"line \d+, column \d+", issue.message), issue.message
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pipeline/extract.py parse_page_bytes reports mark.line + 2, but the front "
-    "matter text from YAMLHandler.split starts with the newline that ends the opening "
-    "'---' line, so every YAML error line number is one too high",
-)
 @pytest.mark.parametrize(
     ("data", "line"),
     [
@@ -362,13 +356,6 @@ def test_wide_alias_bomb_is_refused(tmp_path: Path) -> None:
     assert_issue(read_bytes_page(tmp_path, _alias_bomb(12, 10)), "page.md", "aliases")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pipeline/extract.py limits the NUMBER of aliases (MAX_ALIASES=100), not the "
-    "expanded size: the classic billion laughs (9 anchors, 72 aliases, ~400 bytes, 9**9 "
-    "strings) is accepted as a RawPage, and transform.normalise_keys/_extra_json then "
-    "expand it (7 levels already give a 39 MB extra_json)",
-)
 def test_classic_billion_laughs_is_refused(tmp_path: Path) -> None:
     data = _alias_bomb(9, 9)
     assert len(data) < 600

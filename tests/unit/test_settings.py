@@ -100,12 +100,6 @@ def test_absolute_and_home_relative_paths(tmp_path: Path, monkeypatch: pytest.Mo
     assert settings.prefect.home == tmp_path / "abs"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pipeline/settings.py _resolve_paths only resolves paths present in the YAML; "
-    "defaults (LocalNeo4j.home '.local/neo4j', PrefectSettings.home, IngestSettings.source) "
-    "stay relative, so a config that omits them depends on the caller's cwd",
-)
 def test_default_paths_are_resolved_against_the_repo_root_too(tmp_path: Path) -> None:
     settings = load_settings(write_config(tmp_path, "{}\n"), environ={})
     assert settings.neo4j.local.home.is_absolute()
@@ -167,13 +161,6 @@ def test_every_documented_variable_maps_to_a_real_setting(tmp_path: Path) -> Non
             node = node[part]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pipeline/settings.py _set_dotted does `node = node.setdefault(part, {}) or {}`;"
-    " a section missing from the YAML is inserted as {} which is falsy, so `or {}` writes the "
-    "override into a fresh, detached dict: NEO4J_URI/CORPUS/... are silently ignored when the "
-    "config file has no neo4j/ingest section (e.g. an empty config)",
-)
 @pytest.mark.parametrize("config_text", ["{}\n", "prefect: {home: p}\n"])
 def test_environment_overrides_apply_when_the_section_is_absent(
     tmp_path: Path, config_text: str
@@ -238,13 +225,6 @@ def test_bad_environment_value_names_the_field(tmp_path: Path) -> None:
         load_settings(write_config(tmp_path, FULL), environ={"CHICKGRAPH_BOLT_PORT": "abc"})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pipeline/settings.py _resolve_paths (and _set_dotted) call .get/.setdefault "
-    "on whatever a section holds: `neo4j: oops`, `neo4j: [1]`, `neo4j: {local: x}`, "
-    "`ingest: 5` or `sources: [a]` raise AttributeError instead of a ConfigError naming file "
-    "and field",
-)
 @pytest.mark.parametrize("text", ["neo4j: oops\n", "neo4j: [1]\n", "neo4j: {local: x}\n",
                                   "ingest: 5\n", "sources: [a]\n"])
 def test_section_of_the_wrong_type_is_a_config_error(tmp_path: Path, text: str) -> None:
@@ -252,12 +232,6 @@ def test_section_of_the_wrong_type_is_a_config_error(tmp_path: Path, text: str) 
         load_settings(write_config(tmp_path, text), environ={})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pipeline/settings.py _resolve_paths wraps any value in Path(str(value)), so "
-    "`ingest: {source: [a, b]}` loads as the path '<repo>/[\\'a\\', \\'b\\']' instead of a "
-    "type error",
-)
 def test_path_of_the_wrong_type_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"ingest\.source"):
         load_settings(write_config(tmp_path, {"ingest": {"source": ["a", "b"]}}), environ={})

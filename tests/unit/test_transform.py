@@ -133,12 +133,6 @@ def test_top_level_key_collision_after_normalisation_is_reported() -> None:
     assert_issue(validate(raw), "curator note", "differ only by")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pipeline/transform.py validate checks key collisions only at the top level; "
-    "normalise_keys silently keeps the last of two nested keys that differ by NBSP "
-    "(external_ids 'Biological\\xa0Process' and 'Biological Process': one URL is lost)",
-)
 def test_nested_key_collision_after_normalisation_is_reported() -> None:
     raw = raw_from_dict({"symbol": "A", "external_ids": {
         f"Biological{NBSP}Process": "http://one", "Biological Process": "http://two"}})
@@ -218,12 +212,6 @@ def test_tabs_and_newlines_are_not_control_characters(vocab: Vocabularies) -> No
     assert record.gene_props["name"] == "two\tcols\nand lines\r"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pipeline/models.py _Strict._bounded_text only checks values that are str, so "
-    "strings inside list[str] (aliases) and dict[str, str] (external_ids) skip the "
-    "control-character (and MAX_TEXT) check and reach the graph",
-)
 @pytest.mark.parametrize(
     ("front_matter", "field"),
     [
@@ -240,11 +228,6 @@ def test_control_characters_in_lists_and_mappings_are_rejected(
     assert result.field == field
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pipeline/models.py _bounded_text treats only ord < 32 as control characters; "
-    "DEL (U+007F) and C1 controls such as CSI (U+009B) are Unicode category Cc and pass",
-)
 @pytest.mark.parametrize("escape", ["\\x7f", "\\x9b"], ids=["DEL", "CSI"])
 def test_del_and_c1_control_characters_are_rejected(vocab: Vocabularies, escape: str) -> None:
     result = transform(raw_from_yaml(f'symbol: "A{escape}B"'), vocab)
@@ -306,13 +289,6 @@ def test_null_and_absent_top_level_keys_are_told_apart(vocab: Vocabularies) -> N
     assert "name" not in record.gene_props
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pipeline/transform.py _json_default only handles dates; a YAML !!set or "
-    "!!binary value under an unknown key passes validation (extra='allow') and then "
-    "_extra_json raises TypeError('cannot store set'/'bytes') out of transform(), which "
-    "promises 'a failure is a PageIssue, never an exception'",
-)
 @pytest.mark.parametrize(
     "front_matter",
     [
@@ -329,12 +305,6 @@ def test_unstorable_yaml_types_are_issues_not_exceptions(
     assert isinstance(result, PageIssue | PageRecord)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pages are loaded with YAML 1.1 (CSafeLoader), so an unknown key spelled "
-    "on/off/yes/no becomes a bool and is stored as 'True'/'False' in extra_json: the key "
-    "the page wrote is lost",
-)
 def test_unknown_key_named_on_is_kept_verbatim(vocab: Vocabularies) -> None:
     record = transform(raw_from_yaml("symbol: A\nreview:\n  on: 2024-05-06"), vocab)
     assert isinstance(record, PageRecord)
@@ -463,12 +433,6 @@ def test_gene_key(front_matter: dict[str, Any], species: Any, expected: str) -> 
     assert gene_key(front_matter, species) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pipeline/transform.py gene_key uses str.isdigit(), which is true for "
-    "superscripts such as '²' (and other non-ASCII digits), so gene_id '²' gives the key "
-    "'NCBITaxon:9031/NCBIGene:²' instead of falling back to the symbol",
-)
 def test_gene_key_with_non_ascii_digit_falls_back_to_symbol() -> None:
     assert gene_key({"symbol": "X", "gene_id": "\u00b2"}, CHICKEN) == "NCBITaxon:9031/symbol:X"
 
@@ -569,12 +533,6 @@ def test_row_with_only_ensembl_mod_or_symbol_gets_a_key_of_that_kind() -> None:
     assert rows[4].species is None and rows[4].names[0].gene.species.taxon_id is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: pipeline/transform.py ortholog_rows passes blank_to_none(symbol) unstripped "
-    "to ortholog_gene, so symbol ' HBB ' keys 'NCBITaxon:9606/symbol: HBB ' while gene_key "
-    "strips the page symbol (and split_ids strips ids): the same gene gets two keys",
-)
 def test_padded_ortholog_symbol_key_is_stripped_like_gene_key() -> None:
     (row,) = ortholog_rows("p.md", [{"species": "Human", "symbol": " HBB "}])
     assert [n.gene.key for n in row.names] == [
