@@ -137,7 +137,7 @@ def test_bad_edit_keeps_previous_data(empty_graph: Any, settings: Any, pages: Pa
     assert "(front matter)" in summary.errors[0].field
     [(_, after)] = export_page(empty_graph, settings, symbol="GENEB")
     assert after == before
-    with pytest.raises(StrictModeFailure, match="GENEB.md"):
+    with pytest.raises(StrictModeFailure, match=r"GENEB\.md"):
         ingest(pages, strict=True)
 
 
@@ -149,7 +149,7 @@ def test_a_second_run_waits_or_exits_clearly(empty_graph: Any, settings: Any, pa
 
     db.apply_schema(empty_graph, settings)
     lock.acquire(empty_graph, settings, "other-run", "elsewhere")
-    with pytest.raises(IngestLocked, match=r"another ingest run holds the lock"):
+    with pytest.raises(IngestLocked, match="another ingest run holds the lock"):
         ingest(pages)
     lock.release(empty_graph, settings, "other-run")
     # a holder that died (same host, no such pid) is taken over
