@@ -6,6 +6,7 @@ re-run over an unchanged corpus costs one read of each file.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Iterator, Sequence
@@ -56,6 +57,20 @@ def process_chunk(
     vocab = vocabularies()
     base = Path(root)
     result = ChunkResult()
+    # Building ~100k small records trips the cyclic GC hundreds of times for nothing (they
+    # hold no cycles): pause it for the chunk. ~25% of transform time here.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        _process_into(result, base, paths, known_hashes, max_bytes, vocab)
+    finally:
+        if paused:
+            gc.enable()
+    return result
+
+
+def _process_into(result: ChunkResult, base: Path, paths: Sequence[str],
+                  known_hashes: dict[str, str], max_bytes: int, vocab: Vocabularies) -> None:
     for rel in paths:
         raw = _read_if_changed(base, rel, known_hashes.get(rel), max_bytes)
         if raw is None:
@@ -72,7 +87,6 @@ def process_chunk(
             continue
         result.records.append(outcome)
         result.issues.extend(outcome.warnings)
-    return result
 
 
 def _read_if_changed(

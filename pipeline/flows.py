@@ -133,8 +133,10 @@ def finish(delete_paths: list[str], summary: IngestSummary) -> IngestSummary:
     """Delete pages that left the source, collect garbage, count what the graph holds."""
     settings = get_settings()
     driver = db.shared_driver(settings)
-    load.delete_pages(driver, settings, sorted(delete_paths))
-    load.collect_garbage(driver, settings)
+    if delete_paths:
+        load.delete_pages(driver, settings, sorted(delete_paths))
+    if delete_paths or summary.pages_loaded or summary.full_reload:
+        load.collect_garbage(driver, settings)  # nothing can be orphaned otherwise
     load.set_vocabulary_fingerprint(driver, settings, fingerprint())
     nodes = db.run_read(driver, settings, cypher_files.load("stats/node_counts"))
     rels = db.run_read(driver, settings, cypher_files.load("stats/relationship_counts"))

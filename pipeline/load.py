@@ -23,8 +23,7 @@ from pipeline.transform import PageRecord, Vocabularies, adhoc_structure_node
 # The order matters: shared nodes first, then page-owned nodes, the Page (hash) last.
 CHUNK_STATEMENTS = (
     "stages_adhoc", "structures_adhoc", "genes", "ortholog_rows", "ortholog_names",
-    "images", "image_sources", "image_shows", "expressed_in", "page_sources", "papers",
-    "pages",
+    "images", "expressed_in", "page_sources", "papers", "pages",
 )
 
 
@@ -74,23 +73,20 @@ def chunk_rows(records: Sequence[PageRecord]) -> ChunkRows:
                 stage_nodes[image.stage_key] = {"key": image.stage_key,
                                                 "props": image.stage_node,
                                                 "parent_key": image.stage_node.get("parent_key")}
+            shows = []
+            for mention in image.shows:
+                if (node := adhoc_structure_node(mention)) is not None:
+                    structure_nodes[mention.structure_key] = {"key": node["key"], "props": node}
+                shows.append({"structure_key": mention.structure_key,
+                              "position": mention.position, "label": mention.label})
             rows["images"].append({"gene_key": gk, "key": image.key, "props": image.props,
-                                   "stage_key": image.stage_key})
-            if image.source_name is not None:
-                rows["image_sources"].append(
-                    {"image_key": image.key, "source_key": image.source_name})
-            for shows in image.shows:
-                if (node := adhoc_structure_node(shows)) is not None:
-                    structure_nodes[shows.structure_key] = {"key": node["key"], "props": node}
-                rows["image_shows"].append({
-                    "image_key": image.key, "structure_key": shows.structure_key,
-                    "position": shows.position, "label": shows.label,
-                })
-        for expr in rec.expression:
-            rows["expressed_in"].append({
-                "gene_key": gk, "structure_key": expr.structure_key, "stage_key": expr.stage_key,
-                "stage_ordinal": expr.stage_ordinal, "image_count": expr.image_count,
-            })
+                                   "stage_key": image.stage_key,
+                                   "source_key": image.source_name, "shows": shows})
+        if rec.expression:
+            rows["expressed_in"].append({"gene_key": gk, "edges": [
+                {"structure_key": e.structure_key, "stage_key": e.stage_key,
+                 "stage_ordinal": e.stage_ordinal, "image_count": e.image_count}
+                for e in rec.expression]})
         for src in rec.sources:
             rows["page_sources"].append(
                 {"gene_key": gk, "key": src.key, "node": src.node_props, "edge": src.edge_props})

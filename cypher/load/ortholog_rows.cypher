@@ -1,7 +1,7 @@
-// The page's ortholog table rows, kept as written (the evidence for ORTHOLOG_OF).
-// $rows: [{gene_key, key, props}]
+// The page's ortholog table rows, kept as written (the evidence for ORTHOLOG_OF). The page's
+// old rows were deleted in this transaction.
+// $rows: [{gene_key, props}]
 UNWIND $rows AS row
 MATCH (g:Gene {key: row.gene_key})
-MERGE (r:OrthologRow {key: row.key})
+CREATE (g)-[:HAS_ORTHOLOG_ROW]->(r:OrthologRow)
 SET r = row.props
-MERGE (g)-[:HAS_ORTHOLOG_ROW]->(r)

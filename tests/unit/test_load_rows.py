@@ -73,8 +73,11 @@ def test_counts_match_the_records(chunk: ChunkRows, records: list[PageRecord]) -
     assert chunk.count("ortholog_rows") == sum(len(r.orthologs) for r in records)
     assert chunk.count("ortholog_names") == sum(
         len(row.names) for r in records for row in r.orthologs)
-    assert chunk.count("image_shows") == sum(len(i.shows) for r in records for i in r.images)
-    assert chunk.count("expressed_in") == sum(len(r.expression) for r in records)
+    assert sum(len(row["shows"]) for row in chunk.rows["images"]) == sum(
+        len(i.shows) for r in records for i in r.images)
+    assert chunk.count("expressed_in") == len([r for r in records if r.expression])
+    assert sum(len(row["edges"]) for row in chunk.rows["expressed_in"]) == sum(
+        len(r.expression) for r in records)
     assert chunk.count("page_sources") == sum(len(r.sources) for r in records)
     assert chunk.count("papers") == sum(len(r.papers) for r in records)
     assert chunk.count("no-such-statement") == 0
@@ -96,16 +99,17 @@ def test_rows_only_reference_keys_written_in_the_same_chunk(
                  "papers", "pages"):
         assert set(keys(rows[name], "gene_key")) <= genes, name
     assert set(keys(rows["ortholog_names"], "row_key")) <= set(ortholog_rows)
-    assert set(keys(rows["image_shows"], "image_key")) <= set(images)
-    assert set(keys(rows["image_sources"], "image_key")) <= set(images)
+    assert all(row["props"]["key"] == row["key"] for row in rows["images"])
+    edges = [edge for row in rows["expressed_in"] for edge in row["edges"]]
+    shows = [show for row in rows["images"] for show in row["shows"]]
     # stages: curated ones come from the vocabulary, the rest are written by this chunk
     adhoc = set(keys(rows["stages_adhoc"]))
-    for row in rows["images"] + rows["expressed_in"]:
+    for row in rows["images"] + edges:
         assert vocab.stages.get(row["stage_key"]) is not None or row["stage_key"] in adhoc
     # structures: curated ones come from the vocabulary, unmapped ones from this chunk
     adhoc_structures = set(keys(rows["structures_adhoc"]))
     curated = {term.key for term in vocab.anatomy.terms}
-    for row in rows["image_shows"] + rows["expressed_in"]:
+    for row in shows + edges:
         assert row["structure_key"] in curated | adhoc_structures
 
 
@@ -141,17 +145,19 @@ def test_ad_hoc_structure_rows_only_for_unmapped_terms(
 
 def test_expressed_in_rows_name_only_structures(chunk: ChunkRows, vocab: Vocabularies) -> None:
     for row in chunk.rows["expressed_in"]:
-        term = vocab.anatomy.get(row["structure_key"])
-        assert term is not None and term.kind == "structure", row
-        assert row["image_count"] >= 1
+        for edge in row["edges"]:
+            term = vocab.anatomy.get(edge["structure_key"])
+            assert term is not None and term.kind == "structure", edge
+            assert edge["image_count"] >= 1
 
 
 def test_image_sources_skip_images_without_a_source(
     chunk: ChunkRows, records: list[PageRecord]
 ) -> None:
     with_source = [i.key for r in records for i in r.images if i.source_name]
-    assert keys(chunk.rows["image_sources"], "image_key") == with_source
-    assert all(row["source_key"] for row in chunk.rows["image_sources"])
+    assert [row["key"] for row in chunk.rows["images"] if row["source_key"]] == with_source
+    assert all(row["source_key"] is None or row["source_key"].strip()
+               for row in chunk.rows["images"])
 
 
 def test_ortholog_name_rows_carry_gene_identity_and_species(chunk: ChunkRows) -> None:
