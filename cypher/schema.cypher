@@ -24,3 +24,5 @@ CREATE INDEX expressed_in_stage_key IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON 
 CREATE INDEX ingest_run_started IF NOT EXISTS FOR (n:IngestRun) ON (n.started_at);
 CREATE CONSTRAINT graph_meta_key IF NOT EXISTS FOR (n:GraphMeta) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT period_key IF NOT EXISTS FOR (n:DevelopmentalPeriod) REQUIRE n.key IS UNIQUE;
+CREATE INDEX names_ensembl IF NOT EXISTS FOR ()-[r:NAMES]-() ON (r.ensembl_id);
+CREATE INDEX ortholog_row_symbol IF NOT EXISTS FOR (n:OrthologRow) ON (n.symbol);

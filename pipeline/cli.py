@@ -302,6 +302,43 @@ def ingest_cmd(
         render_summary(summary, out)
 
 
+@app.command("query")
+def query_cmd(
+    name: Annotated[str | None, typer.Argument(help="Query name (see --list).")] = None,
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="name=value (repeatable): see --list for each query's.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
+    limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most N rows.")] = None,
+    list_all: Annotated[bool, typer.Option("--list", help="List queries and parameters.")] = False,
+) -> None:
+    """Run a named query from cypher/queries/ (read-only), e.g.
+
+    chickgraph query genes-in-tissue -p structure=heart -p from_stage=HH10 -p to_stage=HH20
+    """
+    from pipeline import queries
+
+    if list_all or name is None:
+        for spec in queries.catalogue().values():
+            out.print(f"[bold]{spec.name}[/]: {spec.description}", highlight=False)
+            for p in spec.params:
+                default = "required" if p.required else f"default {p.default!r}"
+                out.print(f"    {p.name} ({p.type}, {default}): {p.help}", highlight=False,
+                          markup=False)
+        return
+    given: dict[str, Any] = {}
+    for pair in param or []:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise typer.BadParameter(f"{pair!r}: expected name=value", param_hint="--param")
+        given[key.strip()] = value
+    if limit is not None:
+        given["limit"] = limit
+    settings = get_settings()
+    with db.connect(settings):
+        rows = queries.run_raw(name, settings, **given)
+    print_rows(rows, fmt)
+
+
 @app.command("runs")
 def runs_cmd(
     limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs.")] = 10,

@@ -43,7 +43,32 @@ def _yaml12_bools(base: type) -> type:
     return loader
 
 
-PageLoader = _yaml12_bools(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+class DuplicateKey(yaml.constructor.ConstructorError):
+    """Two equal keys in one mapping: PyYAML would silently keep the last one."""
+
+    def __init__(self, key: str, mark: yaml.Mark | None) -> None:
+        super().__init__(None, None, f"duplicate key {key!r}", mark)
+        self.key = key
+
+
+def _refuse_duplicate_keys(base: type) -> type:
+    """A loader whose mappings refuse repeated keys instead of losing all but the last."""
+
+    def construct_mapping(self: Any, node: yaml.Node, deep: bool = False) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode) and key_node.tag != _MERGE_TAG:
+                    if key_node.value in seen:
+                        raise DuplicateKey(key_node.value, key_node.start_mark)
+                    seen.add(key_node.value)
+        return base.construct_mapping(self, node, deep=deep)
+
+    return type(base.__name__, (base,), {"construct_mapping": construct_mapping})
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+PageLoader = _refuse_duplicate_keys(_yaml12_bools(getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
 
 
 @dataclass(frozen=True)
@@ -111,7 +136,12 @@ def read_page(root: Path, path: Path, max_bytes: int) -> RawPage | PageIssue:
     try:
         info = path.lstat()
         if stat.S_ISLNK(info.st_mode):
-            target = path.resolve()
+            try:
+                target = path.resolve(strict=True)
+            except RuntimeError:  # Python 3.11 raises this for symlink loops
+                return PageIssue(rel, "(file)", "symlink loop; not followed")
+            except FileNotFoundError:
+                return PageIssue(rel, "(file)", "dangling symlink; not followed")
             if not target.is_relative_to(root.resolve()):
                 return PageIssue(rel, "(file)",
                                  f"symlink to {target} outside the source folder; not followed")
@@ -159,6 +189,14 @@ def parse_page_bytes(rel: str, data: bytes) -> tuple[dict[str, Any], str] | Page
         return PageIssue(rel, "(front matter)", refusal)
     try:
         front_matter = _HANDLER.load(fm_text)
+    except DuplicateKey as exc:
+        line = f" at line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
+        return PageIssue(rel, exc.key, f"duplicate key {exc.key!r}{line}; refused rather than "
+                         "keeping only the last value")
+    except (ValueError, OverflowError) as exc:  # e.g. `date: 2025-13-45`
+        return PageIssue(rel, "(front matter)", f"invalid YAML value: {exc}")
+    except RecursionError:
+        return PageIssue(rel, "(front matter)", "YAML nesting too deep")
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         # the front matter text starts with the newline of the opening `---` line

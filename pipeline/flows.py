@@ -77,6 +77,8 @@ class RunState:
     summary: IngestSummary
     state: GraphState
     to_delete: set[str] = field(default_factory=set)
+    # pages that lost their gene to a smaller path this run (already reported and counted)
+    displaced: set[str] = field(default_factory=set)
 
 
 @task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
@@ -161,44 +163,52 @@ def record_run(summary: IngestSummary, started_at: str) -> None:
     lock.release(driver, settings, summary.run_id)
 
 
-def _claim_keys(run: RunState, result: ChunkResult) -> list[Any]:
-    """Two pages describing one gene: the smaller path wins, deterministically; reported."""
-    accepted = []
+def _lose(run: RunState, path: str, message: str) -> None:
+    run.summary.errors.append(PageError(file=path, field="gene_id", message=message))
+    run.summary.pages_failed += 1
+    run.displaced.add(path)
+
+
+def _claim_keys(run: RunState, result: ChunkResult) -> tuple[list[Any], list[str]]:
+    """Two pages describing one gene: the smaller path wins, deterministically; reported.
+
+    Returns the records to write and the graph pages to delete in the same transaction: a
+    page that held the gene in the graph and now loses it to a smaller path.
+    """
+    accepted, displace = [], []
     owners, keys = run.state.owner_of_key, run.state.key_of_page
     for rec in result.records:
+        if rec.path in run.displaced:
+            continue  # lost earlier in this run; reported then
         old_key = keys.pop(rec.path, None)
         if old_key is not None and owners.get(old_key) == rec.path:
             del owners[old_key]
         holder = owners.get(rec.gene_key)
         if holder is not None and holder != rec.path:
             if holder < rec.path:
-                run.summary.errors.append(PageError(
-                    file=rec.path, field="gene_id",
-                    message=f"{rec.gene_key} is already described by {holder}; page skipped"))
-                run.summary.pages_failed += 1
+                _lose(run, rec.path,
+                      f"{rec.gene_key} is already described by {holder}; page skipped")
                 if old_key is not None:
-                    run.to_delete.add(rec.path)
+                    displace.append(rec.path)
                 continue
-            run.summary.errors.append(PageError(
-                file=holder, field="gene_id",
-                message=f"{rec.gene_key} is also described by {rec.path}, which wins; "
-                        "page removed"))
-            run.to_delete.add(holder)
+            _lose(run, holder, f"{rec.gene_key} is also described by {rec.path}, which wins; "
+                               "page removed")
+            displace.append(holder)
             keys.pop(holder, None)
         owners[rec.gene_key] = rec.path
         keys[rec.path] = rec.gene_key
         accepted.append(rec)
-    return accepted
+    return accepted, displace
 
 
 def _absorb(run: RunState, result: ChunkResult) -> load.ChunkRows:
     summary = run.summary
-    summary.pages_unchanged += len(result.unchanged)
-    summary.pages_failed += len(result.failed)
     summary.errors.extend(PageError(**issue.as_dict()) for issue in result.issues)
-    accepted = _claim_keys(run, result)
+    accepted, displace = _claim_keys(run, result)  # first: it may displace pages seen below
+    summary.pages_unchanged += len([p for p in result.unchanged if p not in run.displaced])
+    summary.pages_failed += len(result.failed)
     summary.pages_loaded += len(accepted)
-    return load.chunk_rows(accepted)
+    return load.chunk_rows(accepted, delete_paths=displace)
 
 
 def _stream_chunks(run: RunState, root: Path, paths: list[str]) -> None:
@@ -212,7 +222,7 @@ def _stream_chunks(run: RunState, root: Path, paths: list[str]) -> None:
         nonlocal done
         result = window.popleft().result()
         rows = _absorb(run, result)
-        if rows.paths:
+        if rows.paths or rows.delete_paths:
             load_chunk.submit(quote(rows), run.summary.run_id).result()
         done += len(result.unchanged) + len(result.failed) + len(result.records)
         _advance("pages", done, len(paths))

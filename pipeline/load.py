@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction, Query
@@ -42,12 +42,13 @@ class ChunkRows:
 
     paths: list[str]
     rows: dict[str, list[dict[str, Any]]]
+    delete_paths: list[str] = field(default_factory=list)  # pages to remove in the same tx
 
     def count(self, name: str) -> int:
         return len(self.rows.get(name, []))
 
 
-def chunk_rows(records: Sequence[PageRecord]) -> ChunkRows:
+def chunk_rows(records: Sequence[PageRecord], delete_paths: Sequence[str] = ()) -> ChunkRows:
     """Flatten page records into one row list per Cypher statement."""
     rows: dict[str, list[dict[str, Any]]] = {name: [] for name in CHUNK_STATEMENTS}
     stage_nodes: dict[str, dict[str, Any]] = {}
@@ -97,7 +98,7 @@ def chunk_rows(records: Sequence[PageRecord]) -> ChunkRows:
         rows["pages"].append({"gene_key": gk, "props": rec.page_props})
     rows["stages_adhoc"] = [stage_nodes[k] for k in sorted(stage_nodes)]
     rows["structures_adhoc"] = [structure_nodes[k] for k in sorted(structure_nodes)]
-    return ChunkRows([rec.path for rec in records], rows)
+    return ChunkRows([rec.path for rec in records], rows, list(delete_paths))
 
 
 def _write_chunk(tx: ManagedTransaction, chunk: ChunkRows, delete_paths: list[str]) -> None:
@@ -113,7 +114,7 @@ def write_chunk(
     driver: Driver, settings: Settings, chunk: ChunkRows, delete_paths: Iterable[str] | None = None
 ) -> None:
     """Replace the chunk's pages (and delete `delete_paths`) in one write transaction."""
-    paths = sorted(set(chunk.paths) | set(delete_paths or ()))
+    paths = sorted(set(chunk.paths) | set(chunk.delete_paths) | set(delete_paths or ()))
     with driver.session(database=settings.neo4j.database) as session:
         session.execute_write(_write_chunk, chunk, paths)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -42,7 +43,7 @@ def test_serve_registers_schedule_and_runs(empty_graph: Any, settings: Any, tmp_
     assert url in status.stdout
     serve = subprocess.Popen([sys.executable, "-m", "pipeline", "serve"], cwd=REPO,
                              env={**os.environ, **env}, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT)
+                             stderr=subprocess.STDOUT, start_new_session=True)
     try:
         with temporary_settings(updates={PREFECT_API_URL: url}):
             deployment = None
@@ -61,8 +62,12 @@ def test_serve_registers_schedule_and_runs(empty_graph: Any, settings: Any, tmp_
             flow_run = run_deployment(DEPLOYMENT, timeout=240)
             assert flow_run.state is not None and flow_run.state.is_completed(), flow_run.state
     finally:
-        serve.terminate()
-        serve.wait(timeout=60)
+        os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C sends: serve shuts down cleanly
+        try:
+            serve.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(serve.pid, signal.SIGKILL)
+            serve.wait(timeout=30)
         cli("prefect", "stop", env=env)
     runs = db.run_read(empty_graph, settings,
                        "MATCH (r:IngestRun) RETURN r.source AS source, r.status AS status, "

@@ -1,0 +1,21 @@
+// The cross-species question: genes of another species (human by default) whose chick
+// orthologs are expressed in a structure (with its parts) within a stage range.
+// @param structure: structure (required) a structure name, synonym or key, e.g. heart
+// @param species: species = 9606 the other species (human, mouse, Xenopus, zebrafish, fly)
+// @param include_parts: bool = true also count expression in parts of the structure
+// @param from_stage: stage = null first stage of the range (HH10, stage 10, 10...)
+// @param to_stage: stage = null last stage of the range
+// @param limit: int = 10000 at most this many rows
+MATCH (root:AnatomicalStructure {key: $structure})
+MATCH (a:AnatomicalStructure)-[:PART_OF*0..]->(root)
+WHERE $include_parts OR a = root
+MATCH (g:Gene)-[e:EXPRESSED_IN]->(a)
+WHERE ($from_stage IS NULL OR e.stage_ordinal >= $from_stage)
+  AND ($to_stage IS NULL OR e.stage_ordinal <= $to_stage)
+WITH DISTINCT g
+MATCH (g)-[:ORTHOLOG_OF]->(o:Gene)-[:IN_SPECIES]->(:Species {taxon_id: $species})
+WITH o, collect(DISTINCT g.symbol) AS chick_genes
+RETURN o.key AS gene_key, o.ncbi_id AS ncbi_id, o.ensembl_ids AS ensembl_ids,
+       o.symbols AS symbols, chick_genes
+ORDER BY gene_key
+LIMIT $limit

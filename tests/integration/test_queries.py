@@ -1,0 +1,242 @@
+"""Every named query on the loaded 2025-11-29 corpus, against answers computed here from the
+YAML pages (PyYAML + the curated vocabularies), never from the graph."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import pytest
+import yaml
+
+from pipeline import queries
+from pipeline.errors import ChickGraphError
+from pipeline.vocab.anatomy import load_anatomy, split_location
+from pipeline.vocab.stages import load_stage_table
+from tests.conftest import CURRENT
+from tests.integration.test_cli import cli
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+TAXA = {"Human": 9606, "Mouse": 10090, "Xenopus": 8353, "Zebrafish": 7955, "Fruit Fly": 7227}
+
+
+@dataclass
+class Corpus:
+    # symbol -> (structure key, stage key) -> image positions
+    expression: dict[str, dict[tuple[str, str], set[int]]] = field(default_factory=dict)
+    # symbol -> {(taxon, ncbi id)}
+    orthologs: dict[str, set[tuple[int, str]]] = field(default_factory=dict)
+    # symbol -> ensembl ids named in its ortholog rows, with the NCBI ids of the row
+    ensembl: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    images: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+@cache
+def corpus() -> Corpus:
+    anatomy, stages = load_anatomy(), load_stage_table()
+    out = Corpus()
+    for path in sorted(CURRENT.glob("*.md")):
+        fm = yaml.load(path.read_text(encoding="utf-8").split("---", 2)[1],
+                       Loader=yaml.CSafeLoader)
+        symbol = fm["symbol"]
+        triples: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for position, image in enumerate(fm.get("images") or []):
+            stage = stages.resolve(image.get("stage")).key
+            for term in split_location(image.get("location")):
+                res = anatomy.resolve(term)
+                if res.kind == "structure":
+                    triples[(res.key, stage)].add(position)
+        out.expression[symbol] = dict(triples)
+        out.images[symbol] = list(fm.get("images") or [])
+        pairs, ens = set(), set()
+        for row in fm.get("orthologs") or []:
+            ids = [i.strip() for i in (row.get("entrez") or "").split(",") if i.strip()]
+            pairs |= {(TAXA[row["species"]], i) for i in ids}
+            for e in (row.get("ensembl") or "").split(","):
+                if e.strip():
+                    ens |= {(e.strip(), i) for i in ids}
+        out.orthologs[symbol] = pairs
+        out.ensembl[symbol] = ens
+    return out
+
+
+def ordinal(stage_key: str) -> float | None:
+    return load_stage_table().resolve(stage_key).ordinal
+
+
+def in_range(stage_key: str, low: float | None, high: float | None) -> bool:
+    value = ordinal(stage_key)
+    if low is None and high is None:
+        return True
+    return value is not None and (low is None or value >= low) and (high is None or value <= high)
+
+
+def genes_in(structure: str, parts: bool, low: float | None = None, high: float | None = None
+             ) -> dict[str, int]:
+    keys = load_anatomy().descendants(structure) if parts else {structure}
+    out: dict[str, int] = {}
+    for symbol, triples in corpus().expression.items():
+        images = sum(len(pos) for (a, st), pos in triples.items()
+                     if a in keys and in_range(st, low, high))
+        if any(a in keys and in_range(st, low, high) for a, st in triples):
+            out[symbol] = images
+    return out
+
+
+@pytest.mark.parametrize("symbol", ["ALAS2", "FGF8", "CDON"])
+def test_gene_expression(current_graph: Any, symbol: str) -> None:
+    rows = queries.run("gene-expression", symbol=symbol)
+    got = {(r.structure_key, r.stage): r.images for r in rows}
+    assert got == {k: len(v) for k, v in corpus().expression[symbol].items()}
+    ordinals = [r.stage_ordinal for r in rows if r.stage_ordinal is not None]
+    assert ordinals == sorted(ordinals)
+
+
+@pytest.mark.parametrize(("structure", "parts", "low", "high"), [
+    ("heart", True, "HH10", "HH20"),
+    ("Brain", True, None, None),
+    ("somites", False, "stage 10", "stage 14"),
+    ("Ear/Otic Placcode", False, None, None),
+])
+def test_genes_in_tissue(current_graph: Any, structure: str, parts: bool, low: str | None,
+                         high: str | None) -> None:
+    key = load_anatomy().key_for(structure)
+    table = load_stage_table()
+    expected = genes_in(key, parts, low and table.ordinal_of(low), high and table.ordinal_of(high))
+    rows = queries.run("genes-in-tissue", structure=structure, include_parts=parts,
+                       from_stage=low, to_stage=high)
+    assert {r.symbol: r.images for r in rows} == expected
+    assert len(expected) > 10
+    assert [r.images for r in rows] == sorted((r.images for r in rows), reverse=True)
+
+
+@pytest.mark.parametrize(("symbol", "species"), [("ALAS2", None), ("ALAS2", "xenopus"),
+                                                 ("SHH", "human"), ("FGF8", "zebrafish")])
+def test_orthologs(current_graph: Any, symbol: str, species: str | None) -> None:
+    rows = queries.run("orthologs", symbol=symbol, species=species)
+    expected = {p for p in corpus().orthologs[symbol]
+                if species is None or p[0] == queries.convert(
+                    queries.get("orthologs").param("species"), species)}
+    assert {(r.taxon_id, r.ncbi_id) for r in rows if r.ncbi_id} == expected
+    assert expected
+
+
+@pytest.mark.parametrize(("structure", "species", "low", "high"), [
+    ("heart", "human", "HH10", "HH20"),
+    ("brain", "mouse", None, "HH12"),
+])
+def test_ortholog_genes_in_tissue(current_graph: Any, structure: str, species: str,
+                                  low: str | None, high: str | None) -> None:
+    table = load_stage_table()
+    taxon = {"human": 9606, "mouse": 10090}[species]
+    chick = genes_in(structure, True, low and table.ordinal_of(low),
+                     high and table.ordinal_of(high))
+    expected: dict[str, set[str]] = defaultdict(set)
+    for symbol in chick:
+        for tax, ncbi in corpus().orthologs[symbol]:
+            if tax == taxon:
+                expected[ncbi].add(symbol)
+    rows = queries.run("ortholog-genes-in-tissue", structure=structure, species=species,
+                       from_stage=low, to_stage=high)
+    got = {r.ncbi_id: set(r.chick_genes) for r in rows if r.ncbi_id}
+    assert got == expected and len(expected) > 20
+
+
+@pytest.mark.parametrize("identifier", ["211", "ENSG00000023330", "ENSMUSG00000032786"])
+def test_chick_expression_of(current_graph: Any, identifier: str) -> None:
+    chick = {s for s, pairs in corpus().orthologs.items() if any(i == identifier for _, i in pairs)}
+    chick |= {s for s, ens in corpus().ensembl.items() if any(e == identifier for e, _ in ens)}
+    assert chick
+    expected = {(s, a, st): len(pos) for s in chick
+                for (a, st), pos in corpus().expression[s].items()}
+    rows = queries.run("chick-expression-of", id=identifier)
+    anatomy = load_anatomy()
+    got = {(r.chick_symbol, anatomy.key_for(r.structure), r.stage): r.images for r in rows}
+    assert got == expected
+
+
+@pytest.mark.parametrize("symbol", ["ALAS2", "CDON", "FGF8"])
+def test_coexpressed(current_graph: Any, symbol: str) -> None:
+    mine = set(corpus().expression[symbol])
+    shared = Counter({other: len(mine & set(triples))
+                      for other, triples in corpus().expression.items() if other != symbol})
+    ranked = sorted(((n, s) for s, n in shared.items() if n > 0), key=lambda x: (-x[0], x[1]))
+    rows = queries.run("coexpressed", symbol=symbol, limit=25)
+    assert [(r.shared_pairs, r.symbol) for r in rows] == ranked[:25]
+
+
+@pytest.mark.parametrize("stage", ["HH10", "stage XII", "HH8+"])
+def test_stage_atlas(current_graph: Any, stage: str) -> None:
+    key = load_stage_table().resolve(stage).key
+    genes: dict[str, set[str]] = defaultdict(set)
+    for symbol, triples in corpus().expression.items():
+        for a, st in triples:
+            if st == key:
+                genes[a].add(symbol)
+    rows = queries.run("stage-atlas", stage=stage)
+    assert {r.structure_key: r.genes for r in rows} == {a: len(g) for a, g in genes.items()}
+
+
+@pytest.mark.parametrize(("symbol", "structure", "stage", "parts"), [
+    ("ALAS2", "heart", None, False), ("ALAS2", "heart", "HH10", False),
+    ("FGF8", "brain", None, True),
+])
+def test_evidence(current_graph: Any, symbol: str, structure: str, stage: str | None,
+                  parts: bool) -> None:
+    anatomy, stages = load_anatomy(), load_stage_table()
+    keys = anatomy.descendants(structure) if parts else {structure}
+    expected = [
+        (position, image["image_url"], image.get("source"))
+        for position, image in enumerate(corpus().images[symbol])
+        if any(anatomy.resolve(t).key in keys for t in split_location(image.get("location")))
+        and (stage is None or stages.resolve(image.get("stage")).key == stage)
+    ]
+    rows = queries.run("evidence", symbol=symbol, structure=structure, stage=stage,
+                       include_parts=parts)
+    assert [(r.position, r.image_url, r.source) for r in rows] == expected and expected
+
+
+@pytest.mark.parametrize(("structure", "species", "low", "high"), [
+    ("heart", "human,mouse,zebrafish,fly", None, None),
+    ("brain", "human,xenopus", "HH10", "HH20"),
+])
+def test_conserved_orthologs(current_graph: Any, structure: str, species: str,
+                             low: str | None, high: str | None) -> None:
+    table = load_stage_table()
+    taxa = {queries.convert(queries.get("orthologs").param("species"), s)
+            for s in species.split(",")}
+    chick = genes_in(structure, True, low and table.ordinal_of(low),
+                     high and table.ordinal_of(high))
+    expected = {s for s in chick if taxa <= {t for t, _ in corpus().orthologs[s]}}
+    rows = queries.run("conserved-orthologs", structure=structure, species=species,
+                       from_stage=low, to_stage=high)
+    assert {r.symbol for r in rows} == expected and expected
+
+
+def test_unknown_names_and_parameters_are_clear(current_graph: Any) -> None:
+    with pytest.raises(ChickGraphError, match=r"known: .*genes-in-tissue"):
+        queries.run("genes-in-heart")
+    with pytest.raises(ChickGraphError, match="accepted: structure"):
+        queries.run("genes-in-tissue", structure="heart", colour="red")
+    with pytest.raises(ChickGraphError, match="from_stage"):
+        queries.run("genes-in-tissue", structure="heart", from_stage="HH99")
+    with pytest.raises(ChickGraphError, match="needs --param symbol"):
+        queries.run("gene-expression")
+
+
+def test_query_cli(current_graph: Any) -> None:
+    listing = cli("query", "--list")
+    assert listing.returncode == 0
+    for name in queries.catalogue():
+        assert name in listing.stdout
+    result = cli("query", "genes-in-tissue", "-p", "structure=heart", "-p", "from_stage=HH10",
+                 "-p", "to_stage=stage 20", "--limit", "5", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    import json
+
+    assert len(json.loads(result.stdout)) == 5
+    bad = cli("query", "genes-in-tissue", "-p", "structure=hart")
+    assert bad.returncode == 1 and "heart" in bad.stderr
