@@ -42,6 +42,9 @@ prefect_app = typer.Typer(
     help="A managed local Prefect server: flows then start in ~1 s instead of ~6 s.",
     no_args_is_help=True)
 app.add_typer(prefect_app, name="prefect")
+plot_app = typer.Typer(help="Pictures of a gene's expression and orthologs.",
+                       no_args_is_help=True)
+app.add_typer(plot_app, name="plot")
 vocab_app = typer.Typer(help="Curated stage and anatomy vocabularies.", no_args_is_help=True)
 app.add_typer(vocab_app, name="vocab")
 
@@ -337,6 +340,45 @@ def query_cmd(
     with db.connect(settings):
         rows = queries.run_raw(name, settings, **given)
     print_rows(rows, fmt)
+
+
+@plot_app.command("expression")
+def plot_expression(
+    symbol: Annotated[str, typer.Argument(help="Chicken gene symbol, e.g. ALAS2.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="PNG file to write.")] = Path(
+        "heatmap.png"),
+) -> None:
+    """Structure x stage heatmap of a gene's image counts (stages in developmental order,
+    structures grouped by their top-level parent)."""
+    from pipeline import plots, queries
+    from pipeline.vocab.anatomy import load_anatomy
+
+    settings = get_settings()
+    with db.connect(settings):
+        rows = queries.run("gene-expression", settings, symbol=symbol)
+    if not rows:
+        raise ChickGraphError(f"no expression for {symbol!r} in the graph (is it loaded?)")
+    plots.expression_heatmap(rows, symbol, load_anatomy(), output)  # type: ignore[arg-type]
+    _echo(f"wrote {output}")
+
+
+@plot_app.command("orthologs")
+def plot_orthologs(
+    symbol: Annotated[str, typer.Argument(help="Chicken gene symbol, e.g. ALAS2.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="HTML file to write.")] = Path(
+        "graph.html"),
+) -> None:
+    """Interactive HTML view of a gene, its orthologs and the structures it is expressed in."""
+    from pipeline import plots, queries
+
+    settings = get_settings()
+    with db.connect(settings):
+        orthologs = queries.run("orthologs", settings, symbol=symbol)
+        expression = queries.run("gene-expression", settings, symbol=symbol)
+    if not orthologs and not expression:
+        raise ChickGraphError(f"nothing known about {symbol!r} in the graph (is it loaded?)")
+    plots.orthologs_graph(symbol, orthologs, expression, output)  # type: ignore[arg-type]
+    _echo(f"wrote {output}")
 
 
 @app.command("runs")
