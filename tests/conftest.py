@@ -31,6 +31,16 @@ os.environ.setdefault("CHICKGRAPH_PREFECT_PORT", "14299")
 from pipeline import neo4j_server  # noqa: E402
 from pipeline.settings import Settings, get_settings  # noqa: E402
 
+_server_versions: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say once, at the end, which real server the integration tests ran against."""
+    if _server_versions:
+        terminalreporter.write_line(
+            f"chickgraph: integration tests ran against {_server_versions[0]} at "
+            f"{get_settings().neo4j.effective_uri}")
+
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
     settings = get_settings()
@@ -62,6 +72,7 @@ def neo4j_server_version(settings: Settings) -> Iterator[str]:
     print(f"\n[chickgraph] integration tests run against {version} at "
           f"{settings.neo4j.effective_uri}")
     assert version.startswith("Neo4j/5.26"), version
+    _server_versions.append(version)
     yield version
     if started_here and not os.environ.get("CHICKGRAPH_KEEP_TEST_NEO4J"):
         neo4j_server.stop(settings)

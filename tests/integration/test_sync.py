@@ -172,3 +172,28 @@ def test_runs_are_recorded(empty_graph: Any, settings: Any, pages: Path) -> None
                        "r.pages_loaded AS loaded ORDER BY r.started_at")
     assert [(r["id"], r["status"], r["loaded"]) for r in runs] == [
         (first.run_id, "completed", 3), (second.run_id, "completed", 0)]
+
+
+def test_git_source_records_its_commit(
+    empty_graph: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A git source is cloned, then pulled: the run syncs to the new commit and records it."""
+    from pipeline import flows
+    from pipeline.settings import GitSource
+    from tests.unit.test_sources import git, make_repo
+
+    repo = make_repo(tmp_path / "upstream")
+    with_repo = settings.model_copy(update={
+        "sources": {"repo": GitSource(url=str(repo), subdir="content/genes")},
+        "cache_dir": tmp_path / "cache"})
+    monkeypatch.setattr(flows, "get_settings", lambda: with_repo)
+    first = flows.ingest_flow(source_name="repo")
+    assert first.commit == git(repo, "rev-parse", "HEAD") and first.pages_loaded == 3
+    (repo / "content" / "genes" / "GENEC.md").unlink()
+    git(repo, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qam", "B")
+    second = flows.ingest_flow(source_name="repo")
+    assert second.commit == git(repo, "rev-parse", "HEAD") != first.commit
+    assert (second.pages_deleted, second.pages_unchanged) == (1, 2)
+    runs = db.run_read(empty_graph, settings,
+                       "MATCH (r:IngestRun) RETURN r.commit AS c ORDER BY r.started_at")
+    assert [r["c"] for r in runs] == [first.commit, second.commit]

@@ -1,0 +1,77 @@
+"""Named sources: folders, and git repositories cloned then pulled (a real local repo)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.errors import SourceError
+from pipeline.settings import Settings, load_settings
+from pipeline.sources import DEFAULT, checkout
+from tests.conftest import FIXTURES, REPO
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def make_repo(path: Path) -> Path:
+    (path / "content" / "genes").mkdir(parents=True)
+    for page in sorted((FIXTURES / "sync").glob("*.md")):
+        shutil.copy(page, path / "content" / "genes" / page.name)
+    git(path, "init", "-q", "-b", "main")
+    git(path, "-c", "user.email=t@example.org", "-c", "user.name=t", "add", ".")
+    git(path, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qm", "A")
+    return path
+
+
+def settings_for(tmp_path: Path, url: str, subdir: str = "content/genes") -> Settings:
+    config = tmp_path / "config" / "chickgraph.yaml"
+    config.parent.mkdir()
+    config.write_text(
+        f"cache_dir: {tmp_path / 'cache'}\n"
+        f"ingest: {{source: {FIXTURES / 'sync'}}}\n"
+        f"sources:\n  repo: {{kind: git, url: '{url}', branch: main, subdir: {subdir}}}\n",
+        encoding="utf-8")
+    return load_settings(config, environ={})
+
+
+def test_git_source_is_cloned_then_pulled(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "upstream")
+    settings = settings_for(tmp_path, str(repo))
+    first = checkout(settings, "repo")
+    assert first.commit == git(repo, "rev-parse", "HEAD")
+    assert sorted(p.name for p in first.folder.glob("*.md")) == [
+        "GENEA.md", "GENEB.md", "GENEC.md"]
+    (repo / "content" / "genes" / "GENEC.md").unlink()
+    git(repo, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qam", "B")
+    second = checkout(settings, "repo")
+    assert second.commit == git(repo, "rev-parse", "HEAD") != first.commit
+    assert sorted(p.name for p in second.folder.glob("*.md")) == ["GENEA.md", "GENEB.md"]
+
+
+def test_folder_source_and_errors(tmp_path: Path) -> None:
+    settings = settings_for(tmp_path, str(tmp_path / "missing"))
+    default = checkout(settings, DEFAULT)
+    assert default.folder == FIXTURES / "sync" and default.commit is None
+    with pytest.raises(SourceError, match="no source named 'nope'"):
+        checkout(settings, "nope")
+    with pytest.raises(SourceError, match="git clone failed"):
+        checkout(settings, "repo")
+
+
+def test_missing_subfolder_is_reported(tmp_path: Path) -> None:
+    repo = make_repo(tmp_path / "upstream")
+    settings = settings_for(tmp_path, str(repo), subdir="content/nothing-here")
+    with pytest.raises(SourceError, match="no folder 'content/nothing-here'"):
+        checkout(settings, "repo")
+
+
+def test_repo_config_names_the_chickybase_repository() -> None:
+    settings = load_settings(REPO / "config" / "chickgraph.yaml", environ={})
+    source = settings.sources["chickybase"]
+    assert source.kind == "git" and source.subdir == "content/genes"
