@@ -20,8 +20,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from pipeline.vocab.tables import describe, read_table
 
 __all__ = [
     "DEFAULT_ANATOMY_PATH",
@@ -280,26 +281,13 @@ def _term_from_row(position: int, row: Any) -> AnatomyTerm:
     try:
         return AnatomyTerm.model_validate(fields)
     except ValidationError as error:
-        raise ValueError(f"term {row.get('key', position)!r}: {_describe(error)}") from error
-
-
-def _describe(error: ValidationError) -> str:
-    """pydantic's errors as one line: "field 'kind': Input should be ...; ..."."""
-    return "; ".join(
-        f"field {'.'.join(str(part) for part in item['loc'])!r}: {item['msg']}"
-        for item in error.errors()
-    )
+        raise ValueError(f"term {row.get('key', position)!r}: {describe(error)}") from error
 
 
 @functools.lru_cache(maxsize=8)
 def load_anatomy(path: Path | None = None) -> AnatomyVocabulary:
     """Read and validate the vocabulary once per path (default: config/anatomy.yaml)."""
     source = DEFAULT_ANATOMY_PATH if path is None else Path(path)
-    document = yaml.safe_load(source.read_text(encoding="utf-8"))
-    if not isinstance(document, dict) or not isinstance(document.get("terms"), list):
-        raise ValueError(f"{source}: expected a mapping with a 'terms' list")
-    version = document.get("version")
-    if not isinstance(version, str) or not version:
-        raise ValueError(f"{source}: field 'version' must be a non-empty string")
-    terms = tuple(_term_from_row(i, row) for i, row in enumerate(document["terms"]))
+    version, rows = read_table(source, "terms")
+    terms = tuple(_term_from_row(i, row) for i, row in enumerate(rows))
     return AnatomyVocabulary(terms, version)

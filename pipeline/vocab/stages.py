@@ -25,8 +25,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
+
+from pipeline.vocab.tables import describe, read_table
 
 __all__ = [
     "DEFAULT_STAGES_PATH",
@@ -286,26 +287,13 @@ def _stage_from_row(position: int, row: Any) -> Stage:
     try:
         return Stage.model_validate(fields)
     except ValidationError as error:
-        raise ValueError(f"stage {row.get('key', position)!r}: {_describe(error)}") from error
-
-
-def _describe(error: ValidationError) -> str:
-    """pydantic's errors as one line: "field 'kind': Input should be ...; ..."."""
-    return "; ".join(
-        f"field {'.'.join(str(part) for part in item['loc'])!r}: {item['msg']}"
-        for item in error.errors()
-    )
+        raise ValueError(f"stage {row.get('key', position)!r}: {describe(error)}") from error
 
 
 @functools.lru_cache(maxsize=8)
 def load_stage_table(path: Path | None = None) -> StageTable:
     """Read and validate the stage table once per path (default: config/stages.yaml)."""
     source = DEFAULT_STAGES_PATH if path is None else Path(path)
-    document = yaml.safe_load(source.read_text(encoding="utf-8"))
-    if not isinstance(document, dict) or not isinstance(document.get("stages"), list):
-        raise ValueError(f"{source}: expected a mapping with a 'stages' list")
-    version = document.get("version")
-    if not isinstance(version, str) or not version:
-        raise ValueError(f"{source}: field 'version' must be a non-empty string")
-    stages = tuple(_stage_from_row(i, row) for i, row in enumerate(document["stages"]))
+    version, rows = read_table(source, "stages")
+    stages = tuple(_stage_from_row(i, row) for i, row in enumerate(rows))
     return StageTable(stages, version)

@@ -1,0 +1,32 @@
+"""Reading a curated vocabulary file: a mapping with a `version` and one list of entries.
+
+Shared by the stage table and the anatomy vocabulary so both report problems the same way:
+one line naming the file, the entry and the field.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+
+def describe(error: ValidationError) -> str:
+    """pydantic's errors as one line: "field 'kind': Input should be ...; ..."."""
+    return "; ".join(
+        f"field {'.'.join(str(part) for part in item['loc'])!r}: {item['msg']}"
+        for item in error.errors()
+    )
+
+
+def read_table(source: Path, list_key: str) -> tuple[str, list[Any]]:
+    """(version, entries) of a vocabulary file; ValueError naming the file otherwise."""
+    document = yaml.safe_load(source.read_text(encoding="utf-8"))
+    if not isinstance(document, dict) or not isinstance(document.get(list_key), list):
+        raise ValueError(f"{source}: expected a mapping with a '{list_key}' list")
+    version = document.get("version")
+    if not isinstance(version, str) or not version:
+        raise ValueError(f"{source}: field 'version' must be a non-empty string")
+    return version, document[list_key]
