@@ -120,6 +120,12 @@ def load_fresh(driver: object, settings: Settings, source: Path | None) -> None:
         _content.loaded = str(source)
 
 
+def mark_loaded(source: Path | None) -> None:
+    """A test that left the graph equal to a fresh load of `source` (and proved it) says so;
+    None: the graph is being changed, do not reuse it."""
+    _content.loaded = None if source is None else str(source)
+
+
 @pytest.fixture
 def empty_graph(driver: object, settings: Settings, prefect_harness: None) -> object:
     """An empty database; whatever the test leaves is not reused."""
