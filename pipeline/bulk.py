@@ -2,7 +2,7 @@
 
 For a first load into an EMPTY database of the project's own local server only. The pages go
 through the pipeline's own `process_chunk` (same process pool, same chunks) and
-`load.chunk_rows` / `load.vocabulary_rows`; `GraphBuilder` then applies, in memory and in the
+`rows.merge_rows` / `rows.vocabulary_rows`; `GraphBuilder` then applies, in memory and in the
 flow's order, exactly what each Cypher load statement does with those rows (MERGE ... ON
 CREATE keeps the first value, SET n = props replaces it, MATCH drops a row whose end is
 missing, ORTHOLOG_OF accumulates `rows`, `gc` and `ortholog_ids` at the end). The result is
@@ -12,9 +12,10 @@ recorded. `tests/integration/test_bulk.py` proves the graph equals the flow's
 (`graph_dump.dump`).
 
 Two things CSV cannot say: an empty list and the list `[""]` (both are an empty field, which
-the importer reads as "no property"). Such properties are written as the names in
-`_bulk_empty` / `_bulk_blank` on nodes labelled `ChickGraphBulkFix` (or on the relationship)
-and set by one Cypher statement after the import, which also removes the markers.
+the importer reads as "no property"). Entities with such properties are grouped by which
+properties they are; a group's nodes get the extra label `ChickGraphBulkFix<n>` (its
+relationships the property `_chickgraph_bulk_fix = n`), and one batched Cypher statement
+per group sets the values after the import and removes the marker (`FixGroups`).
 """
 
 from __future__ import annotations
@@ -26,22 +27,30 @@ import tempfile
 import time
 import uuid
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline import cypher_files, db, load, lock, neo4j_server
-from pipeline.chunks import chunked, fingerprint, process_chunk, vocabularies
+from pipeline import cypher_files, db, lock, neo4j_server
+from pipeline.chunks import (
+    ChunkResult,
+    chunked,
+    fewer_gc_pauses,
+    fingerprint,
+    process_chunk,
+    vocabularies,
+)
 from pipeline.chunks import worker_pool as _worker_pool
 from pipeline.errors import ChickGraphError
-from pipeline.extract import PageIssue, discover, relative_id
+from pipeline.extract import discover, relative_id
+from pipeline.rows import CHUNK_STATEMENTS, ChunkRows, merge_rows, vocabulary_rows
 from pipeline.settings import Settings
 from pipeline.summary import IngestSummary, PageError
 
-FIX_LABEL = "ChickGraphBulkFix"
-EMPTY_PROP = "_bulk_empty"  # property names whose value is []
-BLANK_PROP = "_bulk_blank"  # property names whose value is [""]
+FIX_LABEL = "ChickGraphBulkFix"  # + group number: nodes whose [] / [""] are set after import
+FIX_PROP = "_chickgraph_bulk_fix"  # the same, as a property, on relationships
 # Candidates for the array delimiter: C0 controls never occur in page values (YAML refuses
 # them and transform rejects them); if an array element holds one, the next is tried.
 ARRAY_DELIMITERS = ("\x1f", "\x1e", "\x1d", "\x1c", "\ufdd0", "\ufdd1")
@@ -122,13 +131,13 @@ def format_value(value: Any, kind: str, delimiter: str) -> str:
 
 
 def encode(props: dict[str, Any] | None, delimiter: str
-           ) -> tuple[dict[str, tuple[str, str]], bool]:
-    """Property map -> {name: (import type, CSV field)} and whether it carries fix-up
-    markers. None values are absent (Cypher's SET n = map drops them); [] and [""] become
-    the names in EMPTY_PROP / BLANK_PROP."""
+           ) -> tuple[dict[str, tuple[str, str]], tuple[str, ...], tuple[str, ...]]:
+    """Property map -> {name: (import type, CSV field)}, the names whose value is [] and
+    those whose value is [""] (CSV cannot carry either). None values are absent (Cypher's
+    SET n = map drops them)."""
     typed: dict[str, tuple[str, str]] = {}
     if not props:
-        return typed, False
+        return typed, (), ()
     empty: list[str] = []
     blank: list[str] = []
     for name, value in props.items():
@@ -142,11 +151,51 @@ def encode(props: dict[str, Any] | None, delimiter: str
             (empty if len(value) == 0 else blank).append(name)
         else:
             typed[name] = (kind, format_value(value, kind, delimiter))
-    if empty:
-        typed[EMPTY_PROP] = ("string[]", format_value(empty, "string[]", delimiter))
-    if blank:
-        typed[BLANK_PROP] = ("string[]", format_value(blank, "string[]", delimiter))
-    return typed, bool(empty or blank)
+    return typed, tuple(empty), tuple(blank)
+
+
+@dataclass
+class FixGroups:
+    """Entities whose [] / [""] properties are set by Cypher after the import, grouped by
+    (kind, label or type, names set to [], names set to [""]) -> group number."""
+
+    groups: dict[tuple[str, str, tuple[str, ...], tuple[str, ...]], int] = field(
+        default_factory=dict)
+    counts: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+
+    def number(self, kind: str, name: str, empty: tuple[str, ...],
+               blank: tuple[str, ...]) -> int:
+        key = (kind, name, empty, blank)
+        found = self.groups.get(key)
+        if found is None:
+            found = self.groups[key] = len(self.groups)
+        self.counts[found] += 1
+        return found
+
+    def statements(self) -> list[str]:
+        """One auto-commit statement per group (batched), removing the marker."""
+        out = []
+        for (kind, name, empty, blank), number in self.groups.items():
+            sets = ", ".join([f"x.{_name(p)} = []" for p in empty]
+                             + [f"x.{_name(p)} = ['']" for p in blank])
+            if kind == "nodes":
+                marker = _name(f"{FIX_LABEL}{number}")
+                match, remove = f"MATCH (x:{marker})", f"x:{marker}"
+            else:
+                match = f"MATCH ()-[x:{_name(name)}]->() WHERE x.{FIX_PROP} = {number}"
+                remove = f"x.{FIX_PROP}"
+            out.append(f"{match} CALL (x) {{ SET {sets} REMOVE {remove} }} "
+                       "IN TRANSACTIONS OF 10000 ROWS")
+        return out
+
+    @property
+    def entities(self) -> int:
+        return sum(self.counts.values())
+
+
+def _name(name: str) -> str:
+    """A label, type or property name as a Cypher identifier."""
+    return "`" + name.replace("`", "``") + "`"
 
 
 @dataclass(frozen=True)
@@ -156,7 +205,6 @@ class CsvFile:
     name: str  # label (with extra labels, `A:B`) or relationship type
     rows: int
     multiline: bool
-    fixes: int = 0  # rows carrying [] / [""] markers, set after the import
 
     def argument(self) -> str:
         return f"--{self.kind}={self.name}={self.path}"
@@ -167,33 +215,40 @@ _ABSENT = ("", "")
 
 def write_table(
     folder: Path, kind: str, name: str, rows: Iterable[tuple[Any, ...]], delimiter: str,
+    fixes: FixGroups | None = None,
 ) -> list[CsvFile]:
     """Write the rows of one label (`(id, props)`) or relationship type
     (`(start, end, props)`) as CSV files with typed headers.
 
     A property that has two types in one label (a `date` string on one page, a date on
     another) cannot share a column: rows are split into files by the types of such
-    properties, and by whether they carry fix-up markers (an extra label, for nodes).
-    Raises DelimiterClash when an array element contains `delimiter`.
+    properties, and, for nodes, by fix-up group (an extra label). Raises DelimiterClash
+    when an array element contains `delimiter`.
     """
     nodes = kind == "nodes"
+    fixes = fixes if fixes is not None else FixGroups()
     prepared = []
     types: dict[str, set[str]] = defaultdict(set)
     for row in rows:
-        typed, fix = encode(row[-1], delimiter)
+        typed, empty, blank = encode(row[-1], delimiter)
+        group = -1
+        if empty or blank:
+            group = fixes.number(kind, name, empty, blank)
+            if not nodes:
+                typed[FIX_PROP] = ("long", str(group))
         for prop, (prop_kind, _) in typed.items():
             types[prop].add(prop_kind)
-        prepared.append((row[:-1], typed, fix))
+        prepared.append((row[:-1], typed, group if nodes else -1))
     conflicting = sorted(p for p, kinds in types.items() if len(kinds) > 1)
     groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
-    for ends, typed, fix in prepared:
+    for ends, typed, group in prepared:
         signature = tuple((p, typed[p][0]) for p in conflicting if p in typed)
-        groups[(fix and nodes, signature)].append((ends, typed, fix))
+        groups[(group, signature)].append((ends, typed))
     files = []
     safe = "".join(c if c.isalnum() else "_" for c in name)
-    for index, ((fix, _), members) in enumerate(sorted(groups.items(), key=lambda kv: kv[0])):
+    for index, ((group, _), members) in enumerate(sorted(groups.items(), key=lambda kv: kv[0])):
         columns: dict[str, str] = {}
-        for _, typed, _ in members:
+        for _, typed in members:
             for prop, (prop_kind, _) in typed.items():
                 columns.setdefault(prop, prop_kind)
         names = sorted(columns)
@@ -201,16 +256,15 @@ def write_table(
         header += [f"{prop}:{columns[prop]}" for prop in names]
         path = folder / f"{kind}-{safe}-{index}.csv"
         lines = [",".join(header)]
-        for ends, typed, _ in members:
+        for ends, typed in members:
             fields = [str(e) for e in ends]
             fields += [typed.get(prop, _ABSENT)[1] for prop in names]
             lines.append(",".join(fields))
         text = "\n".join(lines) + "\n"
         path.write_text(text, encoding="utf-8", newline="")
         multiline = text.count("\n") != len(lines) or "\r" in text
-        label = f"{name}:{FIX_LABEL}" if fix else name
-        files.append(CsvFile(path, kind, label, len(members), multiline,
-                             sum(1 for m in members if m[2])))
+        label = f"{name}:{FIX_LABEL}{group}" if group >= 0 else name
+        files.append(CsvFile(path, kind, label, len(members), multiline))
     return files
 
 
@@ -298,10 +352,10 @@ class GraphBuilder:
 
     # -- one chunk's transaction (load.write_chunk), statement by statement
 
-    def chunk(self, chunk: load.ChunkRows) -> None:
+    def chunk(self, chunk: ChunkRows) -> None:
         if chunk.delete_paths:
             raise BulkError("the bulk path only does first loads; nothing can be deleted")
-        for name in load.CHUNK_STATEMENTS:
+        for name in CHUNK_STATEMENTS:
             rows = chunk.rows[name]
             if rows:
                 getattr(self, f"_{name}")(rows)
@@ -495,78 +549,49 @@ class BulkRun:
     owners: dict[str, str] = field(default_factory=dict)  # gene key -> winning page
 
 
-@dataclass
-class ChunkOut:
-    """A chunk as the bulk path needs it from a worker: plain rows pickle ~3x faster than
-    the PageRecord dataclasses they are made of."""
-
-    issues: list[PageIssue]
-    failed: list[str]
-    keys: list[tuple[str, str]]  # (path, gene key) of every record, in order
-    rows: load.ChunkRows | None
-
-
-def extract_rows(root: str, paths: Sequence[str], max_bytes: int,
-                 skip: frozenset[str] = frozenset()) -> ChunkOut:
-    """In a worker: the flow's process_chunk, then load.chunk_rows of the pages kept."""
-    result = process_chunk(root, paths, {}, max_bytes)
-    kept = [rec for rec in result.records if rec.path not in skip]
-    return ChunkOut(result.issues, result.failed,
-                    [(rec.path, rec.gene_key) for rec in result.records],
-                    load.chunk_rows(kept) if kept else None)
-
-
-def _absorb(run: BulkRun, out: ChunkOut, root: str, paths: Sequence[str],
-            max_bytes: int) -> None:
+def _absorb(run: BulkRun, result: ChunkResult) -> None:
     """flows._absorb + _claim_keys for a first load: the smaller path wins a gene key.
 
-    Pages arrive in path order, so a later page never displaces an earlier one; a chunk
-    with a losing page is transformed again without it (rare: two pages, one gene)."""
+    Pages arrive in path order, so a later page never displaces an earlier one."""
     summary = run.summary
-    summary.errors.extend(PageError(**issue.as_dict()) for issue in out.issues)
-    losers = []
-    for path, gene_key in out.keys:
-        holder = run.owners.get(gene_key)
-        if holder is not None and holder != path:
-            if holder > path:
-                raise BulkError(f"pages out of order: {holder} after {path}")
+    summary.errors.extend(PageError(**issue.as_dict()) for issue in result.issues)
+    accepted = []
+    for page in result.pages:
+        holder = run.owners.get(page.gene_key)
+        if holder is not None and holder != page.path:
+            if holder > page.path:
+                raise BulkError(f"pages out of order: {holder} after {page.path}")
             summary.errors.append(PageError(
-                file=path, field="gene_id",
-                message=f"{gene_key} is already described by {holder}; page skipped"))
-            losers.append(path)
+                file=page.path, field="gene_id",
+                message=f"{page.gene_key} is already described by {holder}; page skipped"))
+            summary.pages_failed += 1
             continue
-        run.owners[gene_key] = path
-    summary.pages_failed += len(out.failed) + len(losers)
-    summary.pages_loaded += len(out.keys) - len(losers)
-    rows = out.rows
-    if losers:
-        rows = extract_rows(root, paths, max_bytes, frozenset(losers)).rows
-    if rows is not None:
-        run.graph.chunk(rows)
+        run.owners[page.gene_key] = page.path
+        accepted.append(page)
+    summary.pages_failed += len(result.failed)
+    summary.pages_loaded += len(accepted)
+    if accepted:
+        run.graph.chunk(merge_rows(accepted))
 
 
 def build(source: Path, settings: Settings, run_id: str | None = None) -> BulkRun:
-    """Extract + transform every page (process pool, the flow's chunks) into the graph."""
+    """Extract + transform every page (the flow's process pool and chunks) into the graph."""
     root = Path(source)
     paths = [relative_id(root, p) for p in discover(root)]
     run = BulkRun(IngestSummary(run_id=run_id or str(uuid.uuid4()), source=str(root),
                                 pages_seen=len(paths), full_reload=True), GraphBuilder())
-    run.graph.vocabulary(load.vocabulary_rows(vocabularies()))
+    run.graph.vocabulary(vocabulary_rows(vocabularies()))
     workers, max_bytes = settings.ingest.workers, settings.ingest.max_page_bytes
     pool = _worker_pool(workers)
-    window: deque[tuple[Any, list[str]]] = deque()
-
-    def drain_one() -> None:
-        future, chunk = window.popleft()
-        _absorb(run, future.result(), str(root), chunk, max_bytes)
-
-    for chunk in chunked(paths, settings.ingest.chunk_size):
-        window.append((pool.submit(extract_rows, str(root), chunk, max_bytes), chunk))
-        if len(window) > workers:
-            drain_one()
-    while window:
-        drain_one()
-    run.graph.collect_garbage()
+    window: deque[Future[ChunkResult]] = deque()
+    with fewer_gc_pauses():
+        for chunk in chunked(paths, settings.ingest.chunk_size):
+            window.append(pool.submit(process_chunk, str(root), chunk, {}, max_bytes))
+            if len(window) > workers:
+                _absorb(run, window.popleft().result())
+        while window:
+            _absorb(run, window.popleft().result())
+        run.graph.collect_garbage()
     run.graph.set_fingerprint(fingerprint())
     return run
 
@@ -578,6 +603,7 @@ class CsvSet:
     array_delimiter: str
     nodes: int
     relationships: int
+    fixes: FixGroups
 
     def import_args(self, database: str, threads: int | None = None) -> list[str]:
         multiline = [str(f.path) for f in self.files if f.multiline]
@@ -604,17 +630,18 @@ def write_csv(graph: GraphBuilder, folder: Path) -> CsvSet:
     for rel_type in graph.rel_types():
         tables.append(("relationships", rel_type, list(graph.rel_rows(rel_type))))
     for delimiter in ARRAY_DELIMITERS:
+        fixes = FixGroups()
         try:
             files: list[CsvFile] = []
             for kind, name, rows in tables:
-                files += write_table(folder, kind, name, rows, delimiter)
+                files += write_table(folder, kind, name, rows, delimiter, fixes)
         except DelimiterClash:
             for stale in folder.glob("*.csv"):
                 stale.unlink()
             continue
         nodes = sum(len(rows) for kind, _, rows in tables if kind == "nodes")
         return CsvSet(folder, tuple(files), delimiter, nodes,
-                      sum(len(rows) for kind, _, rows in tables if kind != "nodes"))
+                      sum(len(rows) for kind, _, rows in tables if kind != "nodes"), fixes)
     raise BulkError("no safe array delimiter: array values contain every candidate")
 
 
@@ -633,40 +660,27 @@ def import_csv(csv: CsvSet, settings: Settings, timings: dict[str, float] | None
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-20:])
         raise BulkError(f"neo4j-admin database import failed (exit {result.returncode}); the "
                         f"database may be empty now; CSV files kept in {csv.folder}:\n{tail}")
+    _forget_shared_driver(settings)
     started = time.perf_counter()
     neo4j_server.start(settings, echo=lambda _m: None)
     timings["server_start_s"] = time.perf_counter() - started
 
 
-FIXUP_NODES = (
-    f"MATCH (n:{FIX_LABEL}) CALL (n) {{ "
-    f"FOREACH (k IN coalesce(n.{EMPTY_PROP}, []) | SET n[k] = []) "
-    f"FOREACH (k IN coalesce(n.{BLANK_PROP}, []) | SET n[k] = ['']) "
-    f"REMOVE n.{EMPTY_PROP}, n.{BLANK_PROP}, n:{FIX_LABEL} }} IN TRANSACTIONS OF 10000 ROWS"
-)
-FIXUP_RELS = (
-    "MATCH ()-[r:{types}]->() WHERE r.{empty} IS NOT NULL OR r.{blank} IS NOT NULL "
-    "CALL (r) {{ "
-    "FOREACH (k IN coalesce(r.{empty}, []) | SET r[k] = []) "
-    "FOREACH (k IN coalesce(r.{blank}, []) | SET r[k] = ['']) "
-    "REMOVE r.{empty}, r.{blank} }} IN TRANSACTIONS OF 10000 ROWS"
-)
+def _forget_shared_driver(settings: Settings) -> None:
+    """The import rewrites the database's transaction history: a driver this process keeps
+    (`db.shared_driver`) would ask for bookmarks the new store never reaches."""
+    key = f"{settings.neo4j.effective_uri}|{settings.neo4j.username}"
+    stale = db._SHARED.pop(key, None)
+    if stale is not None:
+        stale.close()
 
 
 def fix_up(driver: Any, settings: Settings, csv: CsvSet) -> int:
     """Set the [] and [""] properties CSV could not carry; returns the entities fixed."""
-    fixed = 0
     with driver.session(database=settings.neo4j.database) as session:
-        if any(f.fixes for f in csv.files if f.kind == "nodes"):
-            summary = session.run(FIXUP_NODES).consume()  # type: ignore[arg-type]
-            fixed += summary.counters.labels_removed
-        types = sorted({f.name for f in csv.files if f.kind == "relationships" and f.fixes})
-        if types:
-            statement = FIXUP_RELS.format(types="|".join(types), empty=EMPTY_PROP,
-                                          blank=BLANK_PROP)
-            summary = session.run(statement).consume()  # type: ignore[arg-type]
-            fixed += sum(f.fixes for f in csv.files if f.kind == "relationships")
-    return fixed
+        for statement in csv.fixes.statements():
+            session.run(statement).consume()  # type: ignore[arg-type]
+    return csv.fixes.entities
 
 
 def _check_target(settings: Settings) -> None:

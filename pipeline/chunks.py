@@ -11,13 +11,15 @@ import hashlib
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from pipeline.extract import PageIssue, RawPage, parse_page_bytes, read_page
+from pipeline.rows import PageRows, page_rows
 from pipeline.settings import REPO_ROOT
-from pipeline.transform import PageRecord, Vocabularies, transform
+from pipeline.transform import Vocabularies, transform
 from pipeline.vocab.anatomy import load_anatomy
 from pipeline.vocab.stages import load_stage_table
 
@@ -27,7 +29,7 @@ ANATOMY_YAML = REPO_ROOT / "config" / "anatomy.yaml"
 
 @dataclass
 class ChunkResult:
-    records: list[PageRecord] = field(default_factory=list)
+    pages: list[PageRows] = field(default_factory=list)  # rows ready for Cypher, per page
     issues: list[PageIssue] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
@@ -85,7 +87,7 @@ def _process_into(result: ChunkResult, base: Path, paths: Sequence[str],
             result.issues.append(outcome)
             result.failed.append(rel)
             continue
-        result.records.append(outcome)
+        result.pages.append(page_rows(outcome))
         result.issues.extend(outcome.warnings)
 
 
@@ -108,8 +110,23 @@ def _read_if_changed(
     parsed = parse_page_bytes(rel, data)
     if isinstance(parsed, PageIssue):
         return parsed
-    front_matter, body = parsed
-    return RawPage(path=rel, sha256=digest, size=len(data), front_matter=front_matter, body=body)
+    front_matter, body, escapes = parsed
+    return RawPage(path=rel, sha256=digest, size=len(data), front_matter=front_matter, body=body,
+                   may_hide_controls=escapes)
+
+
+@contextmanager
+def fewer_gc_pauses() -> Iterator[None]:
+    """The writer unpickles ~100k small dicts per chunk; the cyclic GC would scan the whole
+    heap over and over for them (they hold no cycles). Freeze what exists, collect less."""
+    old = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
+        gc.unfreeze()
 
 
 def chunked(items: Sequence[str], size: int) -> Iterator[list[str]]:

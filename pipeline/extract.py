@@ -94,6 +94,9 @@ class RawPage:
     size: int
     front_matter: dict[str, Any] = field(default_factory=dict)
     body: str = ""
+    # False when the YAML text has no backslash: YAML forbids raw control characters, so then
+    # no value can hold one and validation may skip scanning every string for them.
+    may_hide_controls: bool = True
 
 
 class _CYAMLHandler(YAMLHandler):
@@ -164,12 +167,14 @@ def read_page(root: Path, path: Path, max_bytes: int) -> RawPage | PageIssue:
     parsed = parse_page_bytes(rel, data)
     if isinstance(parsed, PageIssue):
         return parsed
-    front_matter, body = parsed
-    return RawPage(path=rel, sha256=digest, size=len(data), front_matter=front_matter, body=body)
+    front_matter, body, escapes = parsed
+    return RawPage(path=rel, sha256=digest, size=len(data), front_matter=front_matter, body=body,
+                   may_hide_controls=escapes)
 
 
-def parse_page_bytes(rel: str, data: bytes) -> tuple[dict[str, Any], str] | PageIssue:
-    """Bytes -> (front matter mapping, body), or the reason it cannot be had."""
+def parse_page_bytes(rel: str, data: bytes) -> tuple[dict[str, Any], str, bool] | PageIssue:
+    """Bytes -> (front matter mapping, body, whether escapes could hide control characters),
+    or the reason it cannot be had."""
     if not data.strip():
         return PageIssue(rel, "(file)", "empty file")
     if b"\x00" in data:
@@ -208,7 +213,7 @@ def parse_page_bytes(rel: str, data: bytes) -> tuple[dict[str, Any], str] | Page
     if not isinstance(front_matter, dict):
         kind = type(front_matter).__name__
         return PageIssue(rel, "(front matter)", f"front matter is a {kind}, not a mapping")
-    return front_matter, body
+    return front_matter, body, "\\" in fm_text
 
 
 def _alias_refusal(fm_text: str) -> str | None:

@@ -31,6 +31,7 @@ from pipeline import cypher_files, db, load, lock, sources  # noqa: E402
 from pipeline.chunks import (  # noqa: E402
     ChunkResult,
     chunked,
+    fewer_gc_pauses,
     fingerprint,
     process_chunk,
     vocabularies,
@@ -39,6 +40,7 @@ from pipeline.chunks import (  # noqa: E402
 from pipeline.errors import StrictModeFailure  # noqa: E402
 from pipeline.extract import discover, relative_id  # noqa: E402
 from pipeline.retry import RETRY_DELAYS, is_transient  # noqa: E402
+from pipeline.rows import ChunkRows, merge_rows  # noqa: E402
 from pipeline.settings import get_settings  # noqa: E402
 from pipeline.summary import IngestSummary, PageError  # noqa: E402
 
@@ -120,7 +122,7 @@ def extract_transform(
 
 @task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
       cache_policy=NONE)
-def load_chunk(rows: load.ChunkRows, run_id: str) -> int:
+def load_chunk(rows: ChunkRows, run_id: str) -> int:
     """One transaction per chunk: a retry re-writes the whole chunk, never half of it."""
     settings = get_settings()
     driver = db.shared_driver(settings)
@@ -177,7 +179,7 @@ def _claim_keys(run: RunState, result: ChunkResult) -> tuple[list[Any], list[str
     """
     accepted, displace = [], []
     owners, keys = run.state.owner_of_key, run.state.key_of_page
-    for rec in result.records:
+    for rec in result.pages:
         if rec.path in run.displaced:
             continue  # lost earlier in this run; reported then
         old_key = keys.pop(rec.path, None)
@@ -201,14 +203,14 @@ def _claim_keys(run: RunState, result: ChunkResult) -> tuple[list[Any], list[str
     return accepted, displace
 
 
-def _absorb(run: RunState, result: ChunkResult) -> load.ChunkRows:
+def _absorb(run: RunState, result: ChunkResult) -> ChunkRows:
     summary = run.summary
     summary.errors.extend(PageError(**issue.as_dict()) for issue in result.issues)
     accepted, displace = _claim_keys(run, result)  # first: it may displace pages seen below
     summary.pages_unchanged += len([p for p in result.unchanged if p not in run.displaced])
     summary.pages_failed += len(result.failed)
     summary.pages_loaded += len(accepted)
-    return load.chunk_rows(accepted, delete_paths=displace)
+    return merge_rows(accepted, delete_paths=displace)
 
 
 def _stream_chunks(run: RunState, root: Path, paths: list[str]) -> None:
@@ -224,17 +226,18 @@ def _stream_chunks(run: RunState, root: Path, paths: list[str]) -> None:
         rows = _absorb(run, result)
         if rows.paths or rows.delete_paths:
             load_chunk.submit(quote(rows), run.summary.run_id).result()
-        done += len(result.unchanged) + len(result.failed) + len(result.records)
+        done += len(result.unchanged) + len(result.failed) + len(result.pages)
         _advance("pages", done, len(paths))
 
-    for chunk in chunked(paths, settings.ingest.chunk_size):
-        known = {p: run.state.hashes[p] for p in chunk if p in run.state.hashes}
-        window.append(extract_transform.submit(
-            str(root), chunk, quote(known), settings.ingest.max_page_bytes, workers))
-        if len(window) > workers:
+    with fewer_gc_pauses():
+        for chunk in chunked(paths, settings.ingest.chunk_size):
+            known = {p: run.state.hashes[p] for p in chunk if p in run.state.hashes}
+            window.append(extract_transform.submit(
+                str(root), chunk, quote(known), settings.ingest.max_page_bytes, workers))
+            if len(window) > workers:
+                drain_one()
+        while window:
             drain_one()
-    while window:
-        drain_one()
 
 
 @flow(name=FLOW_NAME, log_prints=False,

@@ -8,97 +8,14 @@ new, never half-written, and the driver retries the whole unit of work.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
 
 from neo4j import Driver, ManagedTransaction, Query
 
 from pipeline import cypher_files
+from pipeline.rows import CHUNK_STATEMENTS, ChunkRows, vocabulary_rows
 from pipeline.settings import Settings
-from pipeline.species import Species
-from pipeline.transform import PageRecord, Vocabularies, adhoc_structure_node
-
-# The order matters: shared nodes first, then page-owned nodes, the Page (hash) last.
-CHUNK_STATEMENTS = (
-    "stages_adhoc", "structures_adhoc", "genes", "ortholog_rows", "ortholog_names",
-    "images", "expressed_in", "page_sources", "papers", "pages",
-)
-
-
-def _species_props(species: Species) -> dict[str, Any]:
-    props: dict[str, Any] = {"key": species.key, "name": species.name}
-    if species.taxon_id is not None:
-        props["taxon_id"] = species.taxon_id
-    if species.common_name is not None:
-        props["common_name"] = species.common_name
-    return props
-
-
-@dataclass(frozen=True)
-class ChunkRows:
-    """Parameter lists for each statement of a chunk's transaction."""
-
-    paths: list[str]
-    rows: dict[str, list[dict[str, Any]]]
-    delete_paths: list[str] = field(default_factory=list)  # pages to remove in the same tx
-
-    def count(self, name: str) -> int:
-        return len(self.rows.get(name, []))
-
-
-def chunk_rows(records: Sequence[PageRecord], delete_paths: Sequence[str] = ()) -> ChunkRows:
-    """Flatten page records into one row list per Cypher statement."""
-    rows: dict[str, list[dict[str, Any]]] = {name: [] for name in CHUNK_STATEMENTS}
-    stage_nodes: dict[str, dict[str, Any]] = {}
-    structure_nodes: dict[str, dict[str, Any]] = {}
-    for rec in records:
-        gk = rec.gene_key
-        rows["genes"].append(
-            {"key": gk, "props": rec.gene_props, "species": _species_props(rec.species)}
-        )
-        for row in rec.orthologs:
-            rows["ortholog_rows"].append({"gene_key": gk, "key": row.key, "props": row.props})
-            for name in row.names:
-                edge = {k: v for k, v in (("ensembl_id", name.ensembl_id),
-                                          ("mod_id", name.mod_id),
-                                          ("phenotypes", name.phenotypes)) if v is not None}
-                rows["ortholog_names"].append({
-                    "gene_key": gk, "row_key": row.key, "row_position": row.position,
-                    "gene": name.gene.identity_props(),
-                    "species": _species_props(name.gene.species), "edge": edge,
-                })
-        for image in rec.images:
-            if image.stage_node is not None:
-                stage_nodes[image.stage_key] = {"key": image.stage_key,
-                                                "props": image.stage_node,
-                                                "parent_key": image.stage_node.get("parent_key")}
-            shows = []
-            for mention in image.shows:
-                if (node := adhoc_structure_node(mention)) is not None:
-                    structure_nodes[mention.structure_key] = {"key": node["key"], "props": node}
-                shows.append({"structure_key": mention.structure_key,
-                              "position": mention.position, "label": mention.label})
-            rows["images"].append({"gene_key": gk, "key": image.key, "props": image.props,
-                                   "stage_key": image.stage_key,
-                                   "source_key": image.source_name, "shows": shows})
-        if rec.expression:
-            rows["expressed_in"].append({"gene_key": gk, "edges": [
-                {"structure_key": e.structure_key, "stage_key": e.stage_key,
-                 "stage_ordinal": e.stage_ordinal, "image_count": e.image_count}
-                for e in rec.expression]})
-        for src in rec.sources:
-            rows["page_sources"].append(
-                {"gene_key": gk, "key": src.key, "node": src.node_props, "edge": src.edge_props})
-        for paper in rec.papers:
-            rows["papers"].append(
-                {"gene_key": gk, "key": paper.key, "node": paper.node_props,
-                 "edge": paper.edge_props})
-        rows["pages"].append({"gene_key": gk, "props": rec.page_props})
-    rows["stages_adhoc"] = [stage_nodes[k] for k in sorted(stage_nodes)]
-    rows["structures_adhoc"] = [structure_nodes[k] for k in sorted(structure_nodes)]
-    return ChunkRows([rec.path for rec in records], rows, list(delete_paths))
+from pipeline.transform import Vocabularies
 
 
 def _write_chunk(tx: ManagedTransaction, chunk: ChunkRows, delete_paths: list[str]) -> None:
@@ -137,37 +54,6 @@ def collect_garbage(driver: Driver, settings: Settings) -> None:
         for statement in cypher_files.statements("load/ortholog_ids"):
             session.execute_write(_run_statement, statement)
 
-
-
-def vocabulary_rows(vocab: Vocabularies) -> dict[str, list[dict[str, Any]]]:
-    """Rows for the curated stage and anatomy vocabularies (pure: testable without Neo4j)."""
-    stages = []
-    for stage in vocab.stages.stages:
-        props = {k: v for k, v in stage.model_dump().items()
-                 if v is not None and k not in ("period", "period_id")}
-        props |= {"curated": True, "status": "resolved"}
-        period = None
-        if stage.period:
-            period = {"key": stage.period_id or stage.period, "name": stage.period}
-            if stage.period_id:
-                props["period_id"] = stage.period_id
-        stages.append({"props": props, "period": period})
-    order = [s.key for s in vocab.stages.stages]
-    structures = []
-    part_of = []
-    for term in vocab.anatomy.terms:
-        props = {"key": term.key, "name": term.name, "kind": term.kind,
-                 "synonyms": list(term.synonyms), "curated": True}
-        if term.uberon_id:
-            props["uberon_id"] = term.uberon_id
-        structures.append({"props": props})
-        part_of.extend({"child": term.key, "parent": parent} for parent in term.part_of)
-    return {
-        "vocab_stages": stages,
-        "vocab_next": [{"from": a, "to": b} for a, b in itertools.pairwise(order)],
-        "vocab_structures": structures,
-        "vocab_part_of": part_of,
-    }
 
 
 def write_vocabulary(driver: Driver, settings: Settings, vocab: Vocabularies) -> None:

@@ -191,7 +191,7 @@ def _join(path: str, part: object) -> str:
     return f"{path}.{part}" if path else str(part)
 
 
-def checked(value: Any, path: str = "") -> Any:
+def checked(value: Any, path: str = "", scan: bool = True) -> Any:
     """Normalise keys and check every value, at any depth, in one walk.
 
     Rejects control characters, over-long text, keys that are not text or that collide once
@@ -201,7 +201,7 @@ def checked(value: Any, path: str = "") -> Any:
     if kind is str:
         if len(value) > MAX_TEXT:
             raise Rejected(path, f"value is {len(value)} characters long (limit {MAX_TEXT})")
-        if _CONTROL.search(value):
+        if scan and _CONTROL.search(value):
             raise Rejected(path, "contains control characters")
         return value
     if kind is dict:
@@ -213,10 +213,10 @@ def checked(value: Any, path: str = "") -> Any:
             if name in out:
                 raise Rejected(_join(path, name),
                                "two keys differ only by spaces/non-breaking spaces")
-            out[name] = checked(item, f"{path}.{name}" if path else name)
+            out[name] = checked(item, f"{path}.{name}" if path else name, scan)
         return out
     if kind is list:
-        return [checked(item, f"{path}.{index}") for index, item in enumerate(value)]
+        return [checked(item, f"{path}.{index}", scan) for index, item in enumerate(value)]
     if value is None or isinstance(value, _PLAIN):
         return value
     raise Rejected(path, f"a YAML {type(value).__name__} value cannot be stored")
@@ -262,7 +262,7 @@ def _json_default(value: Any) -> Any:
 def validate(raw: RawPage) -> tuple[dict[str, Any], list[PageIssue]] | PageIssue:
     """Check the page's shape; returns the key-normalised front matter or the first error."""
     try:
-        normalised = checked(raw.front_matter)
+        normalised = checked(raw.front_matter, scan=raw.may_hide_controls)
         GenePage.model_validate(normalised)
     except Rejected as exc:
         return PageIssue(raw.path, exc.field or "(front matter)", str(exc))

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pipeline.extract import RawPage, discover, read_page
-from pipeline.load import CHUNK_STATEMENTS, ChunkRows, chunk_rows, vocabulary_rows
+from pipeline.rows import CHUNK_STATEMENTS, ChunkRows, chunk_rows, vocabulary_rows
 from pipeline.transform import PageRecord, Vocabularies, transform
 from pipeline.vocab.anatomy import load_anatomy
 from pipeline.vocab.stages import load_stage_table

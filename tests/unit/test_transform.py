@@ -51,8 +51,8 @@ def raw_from_yaml(front_matter: str, path: str = "page.md") -> RawPage:
     data = f"---\n{front_matter.strip()}\n---\n\nbody\n".encode()
     parsed = parse_page_bytes(path, data)
     assert not isinstance(parsed, PageIssue), parsed
-    fm, body = parsed
-    return RawPage(path, hashlib.sha256(data).hexdigest(), len(data), fm, body)
+    fm, body, escapes = parsed
+    return RawPage(path, hashlib.sha256(data).hexdigest(), len(data), fm, body, escapes)
 
 
 def raw_from_dict(front_matter: dict[str, Any], path: str = "page.md") -> RawPage:
