@@ -15,8 +15,10 @@ from typing import Annotated, Any
 
 import typer
 import yaml
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pipeline import cypher_files, db, neo4j_server
 from pipeline.errors import ChickGraphError
@@ -239,10 +241,10 @@ def print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
     else:
         table = Table(show_lines=False)
         for column in rows[0] if rows else []:
-            table.add_column(column)
-        for row in rows:
-            table.add_row(*[json.dumps(v, default=str) if isinstance(v, list | dict)
-                            else str(v) for v in row.values()])
+            table.add_column(Text(column))
+        for row in rows:  # Text(): data is shown verbatim, never read as Rich markup
+            table.add_row(*[Text(json.dumps(v, default=str) if isinstance(v, list | dict)
+                                 else str(v)) for v in row.values()])
         out.print(table)
         _echo(f"{len(rows)} row(s)")
 
@@ -265,8 +267,11 @@ def cypher_cmd(
     settings = get_settings()
     params = parse_params(param or [])
     with db.connect(settings) as driver:
-        runner = db.run_write if write else db.run_read
-        rows = runner(driver, settings, query, params)
+        if write:
+            rows = db.run_write(driver, settings, query, params)
+        else:
+            db.refuse_side_effects(driver, settings, query, params)
+            rows = db.run_read(driver, settings, query, params)
     print_rows(rows, fmt)
 
 
@@ -463,5 +468,16 @@ def main() -> None:
     except ChickGraphError as exc:
         _echo(f"error: {exc}")
         sys.exit(1)
+    except (ServiceUnavailable, SessionExpired) as exc:
+        _echo(f"error: Neo4j went away and did not come back: {_first_line(exc)}")
+        sys.exit(1)
+    except Neo4jError as exc:
+        _echo(f"error: Neo4j refused the query: {exc.code}: {_first_line(exc)}")
+        sys.exit(1)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return text.strip().splitlines()[0]
 
 

@@ -126,3 +126,33 @@ def shared_driver(settings: Settings) -> Driver:
         _SHARED[key] = driver
         atexit.register(driver.close)
     return driver
+
+
+# Operators a read transaction still lets through but that reach outside the graph: LOAD CSV
+# fetches URLs or files (SSRF), TERMINATE TRANSACTIONS kills other sessions' work.
+SIDE_EFFECT_OPERATORS = ("LoadCSV", "TerminateTransactions")
+
+
+def _operators(plan: Any) -> set[str]:
+    found = {plan.get("operatorType", "").split("@")[0]}
+    for child in plan.get("children", []):
+        found |= _operators(child)
+    return found
+
+
+def refuse_side_effects(
+    driver: Driver, settings: Settings, query: str, params: dict[str, Any] | None = None
+) -> None:
+    """For `chickgraph cypher` without --write: EXPLAIN first, refuse plans that leave the graph."""
+    try:
+        _, summary, _ = driver.execute_query(
+            neo4j.Query("EXPLAIN " + query),  # type: ignore[arg-type] - the user's own query
+            params or {}, database_=settings.neo4j.database, routing_=RoutingControl.READ)
+    except ClientError:
+        return  # not explainable (e.g. a schema or admin command): the read path decides
+    plan = summary.plan or {}
+    bad = sorted(set(SIDE_EFFECT_OPERATORS) & _operators(plan))
+    if bad:
+        raise ReadOnlyViolation(
+            f"this query uses {', '.join(bad)}, which reaches outside the graph; "
+            "re-run with --write to allow it")

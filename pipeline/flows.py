@@ -72,6 +72,7 @@ class GraphState:
     owner_of_key: dict[str, str]
     key_of_page: dict[str, str]
     full_reload: bool
+    gc_owed: bool = False  # an earlier run died after writing, before collecting garbage
 
 
 @dataclass
@@ -109,6 +110,7 @@ def prepare_database(run_id: str, source: str, lock_wait_s: float) -> GraphState
         owner_of_key={r["gene_key"]: r["path"] for r in owners},
         key_of_page={r["path"]: r["gene_key"] for r in owners},
         full_reload=full_reload,
+        gc_owed=lock.gc_pending(driver, settings),
     )
 
 
@@ -126,6 +128,7 @@ def load_chunk(rows: ChunkRows, run_id: str) -> int:
     """One transaction per chunk: a retry re-writes the whole chunk, never half of it."""
     settings = get_settings()
     driver = db.shared_driver(settings)
+    lock.set_gc_pending(driver, settings, True)
     load.write_chunk(driver, settings, rows)
     lock.heartbeat(driver, settings, run_id)
     return len(rows.paths)
@@ -133,14 +136,16 @@ def load_chunk(rows: ChunkRows, run_id: str) -> int:
 
 @task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
       cache_policy=NONE)
-def finish(delete_paths: list[str], summary: IngestSummary) -> IngestSummary:
+def finish(delete_paths: list[str], summary: IngestSummary, gc_owed: bool) -> IngestSummary:
     """Delete pages that left the source, collect garbage, count what the graph holds."""
     settings = get_settings()
     driver = db.shared_driver(settings)
     if delete_paths:
+        lock.set_gc_pending(driver, settings, True)
         load.delete_pages(driver, settings, sorted(delete_paths))
-    if delete_paths or summary.pages_loaded or summary.full_reload:
+    if delete_paths or summary.pages_loaded or summary.full_reload or gc_owed:
         load.collect_garbage(driver, settings)  # nothing can be orphaned otherwise
+        lock.set_gc_pending(driver, settings, False)
     load.set_vocabulary_fingerprint(driver, settings, fingerprint())
     nodes = db.run_read(driver, settings, cypher_files.load("stats/node_counts"))
     rels = db.run_read(driver, settings, cypher_files.load("stats/relationship_counts"))
@@ -266,7 +271,7 @@ def ingest_flow(
         run.to_delete |= {p for p in state.key_of_page if p not in seen}
         _stream_chunks(run, root, paths)
         run.summary.pages_deleted = len([p for p in run.to_delete if p not in seen])
-        summary = finish(sorted(run.to_delete), quote(run.summary))
+        summary = finish(sorted(run.to_delete), quote(run.summary), state.gc_owed)
         if strict and summary.pages_failed:
             summary.status = "failed"
     except BaseException:

@@ -11,6 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from pipeline import db
 from pipeline.errors import SourceError
@@ -73,8 +74,8 @@ def render_summary(summary: IngestSummary, console: Console) -> None:
     errors = [e for e in summary.errors if e.severity == "error"]
     warnings = [e for e in summary.errors if e.severity != "error"]
     for issue in errors[:50]:
-        console.print(f"[red]error[/] {issue.file}: {issue.field}: {issue.message}",
-                      highlight=False)
+        console.print(Text.assemble(("error ", "red"),
+                                    f"{issue.file}: {issue.field}: {issue.message}"))
     if len(errors) > 50:
         console.print(f"... and {len(errors) - 50} more errors (use --json for all)")
     if warnings:

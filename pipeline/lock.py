@@ -90,3 +90,15 @@ def heartbeat(driver: Driver, settings: Settings, run_id: str) -> None:
 def release(driver: Driver, settings: Settings, run_id: str) -> None:
     driver.execute_query(cypher_files.load("load/lock_release"),  # type: ignore[arg-type]
                          name=LOCK_NAME, run_id=run_id, database_=settings.neo4j.database)
+
+
+def set_gc_pending(driver: Driver, settings: Settings, pending: bool) -> None:
+    driver.execute_query(cypher_files.load("load/lock_gc_pending"),  # type: ignore[arg-type]
+                         name=LOCK_NAME, pending=pending, database_=settings.neo4j.database)
+
+
+def gc_pending(driver: Driver, settings: Settings) -> bool:
+    records, _, _ = driver.execute_query(
+        cypher_files.load("load/lock_gc_state"),  # type: ignore[arg-type]
+        name=LOCK_NAME, database_=settings.neo4j.database)
+    return bool(records and records[0]["pending"])

@@ -449,12 +449,6 @@ def test_a_bug_in_a_chunk_is_not_retried(
     assert_same(graph_dump.dump(empty_graph, settings), expected)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: pipeline/flows.py finish() only collects garbage when the run itself loaded or "
-    "deleted pages (or reloads everything); a run that died after its last chunk committed "
-    "but before/during load.collect_garbage leaves shared nodes nothing references (here the "
-    "mouse ortholog Gene NCBIGene:6001, its Species and IN_SPECIES edge), and the next run "
-    "(every page unchanged by hash) never collects them: the graph differs from a fresh load"))
 def test_a_run_that_died_before_garbage_collection_is_repaired(
     empty_graph: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
