@@ -410,7 +410,7 @@ BOUNDED_CHILD = textwrap.dedent("""
     from pipeline.chunks import process_chunk
     result = process_chunk(sys.argv[1], [sys.argv[2]], {}, 5_000_000)
     print(json.dumps({"issues": [i.as_dict() for i in result.issues],
-                      "loaded": [r.path for r in result.records]}))
+                      "loaded": [r.path for r in result.pages]}))
 """)
 
 
