@@ -42,7 +42,9 @@ test-unit: install
 lint: install
 	$(BIN)/ruff check pipeline tests bench
 
-bench: neo4j-start
+# bench starts its own server (.local/neo4j-bench, port 17689; see bench/common.py), never
+# the one of `make run`, and writes bench/RESULTS.md
+bench: install
 	$(BIN)/python -m bench.run_all
 
 clean:

@@ -2,17 +2,26 @@
 
 Benchmarks are run by hand (`make bench`), never by the test suite. Figures are reported as
 ratios measured in one run, since these machines are noisy.
+
+The benchmark server is never the one of `make run` or of the tests: by default it lives in
+`.local/neo4j-bench` on port 17689 (Prefect: `.local/prefect-bench`, port 14202). Override
+with CHICKGRAPH_BENCH_BOLT_PORT / CHICKGRAPH_BENCH_NEO4J_HOME / CHICKGRAPH_BENCH_PREFECT_HOME /
+CHICKGRAPH_BENCH_PREFECT_PORT (or, as before, CHICKGRAPH_BOLT_PORT / CHICKGRAPH_NEO4J_HOME /
+CHICKGRAPH_PREFECT_HOME / CHICKGRAPH_PREFECT_PORT). Benchmarks wipe their database, so a home
+or port of `make run` or of the tests is refused, and NEO4J_URI is ignored.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import subprocess
 import sys
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,25 +31,47 @@ CURRENT = SHARED / "corpus" / "chickybase-2025-11-29" / "genes"
 PREVIOUS = SHARED / "corpus" / "chickybase-2025-11-24" / "genes"
 OUT = REPO / "bench" / "out"
 
+_PROTECTED_PORTS = {"17687", "17688"}  # make run, tests
+_PROTECTED_HOMES = {REPO / ".local" / "neo4j", REPO / ".local" / "neo4j-test"}
+
+
+def _pick(bench_name: str, name: str, default: str) -> str:
+    return os.environ.get(bench_name) or os.environ.get(name) or default
+
+
 BENCH_ENV = {
-    "CHICKGRAPH_BOLT_PORT": os.environ.get("CHICKGRAPH_BOLT_PORT", "17689"),
-    "CHICKGRAPH_NEO4J_HOME": os.environ.get("CHICKGRAPH_NEO4J_HOME",
-                                            str(REPO / ".local" / "neo4j-bench")),
-    "CHICKGRAPH_PREFECT_HOME": str(REPO / ".local" / "prefect-bench"),
-    "PREFECT_HOME": str(REPO / ".local" / "prefect-bench"),
-    "CHICKGRAPH_PREFECT_PORT": "14202",
+    "CHICKGRAPH_BOLT_PORT": _pick("CHICKGRAPH_BENCH_BOLT_PORT", "CHICKGRAPH_BOLT_PORT", "17689"),
+    "CHICKGRAPH_NEO4J_HOME": _pick("CHICKGRAPH_BENCH_NEO4J_HOME", "CHICKGRAPH_NEO4J_HOME",
+                                   str(REPO / ".local" / "neo4j-bench")),
+    "CHICKGRAPH_PREFECT_HOME": _pick("CHICKGRAPH_BENCH_PREFECT_HOME", "CHICKGRAPH_PREFECT_HOME",
+                                     str(REPO / ".local" / "prefect-bench")),
+    "CHICKGRAPH_PREFECT_PORT": _pick("CHICKGRAPH_BENCH_PREFECT_PORT", "CHICKGRAPH_PREFECT_PORT",
+                                     "14202"),
 }
+BENCH_ENV["PREFECT_HOME"] = BENCH_ENV["CHICKGRAPH_PREFECT_HOME"]
+_DROPPED = ("PREFECT_API_URL", "NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
+
+
+def check_isolated() -> None:
+    """Refuse to wipe the database of `make run` or of the tests."""
+    home = Path(BENCH_ENV["CHICKGRAPH_NEO4J_HOME"]).resolve()
+    if BENCH_ENV["CHICKGRAPH_BOLT_PORT"] in _PROTECTED_PORTS or home in _PROTECTED_HOMES:
+        raise SystemExit(
+            f"benchmarks wipe their database: refusing port {BENCH_ENV['CHICKGRAPH_BOLT_PORT']} "
+            f"/ home {home}; set CHICKGRAPH_BENCH_BOLT_PORT and CHICKGRAPH_BENCH_NEO4J_HOME")
 
 
 def bench_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED}
     return {**env, **BENCH_ENV, **extra}
 
 
 def apply_env() -> None:
     """Make this process use the benchmark server (call before importing pipeline)."""
+    check_isolated()
     os.environ.update(BENCH_ENV)
-    os.environ.pop("PREFECT_API_URL", None)
+    for name in _DROPPED:
+        os.environ.pop(name, None)
 
 
 @dataclass
@@ -49,23 +80,86 @@ class Timed:
     stdout: str
     stderr: str
     returncode: int
+    peak_rss_mb: float = 0.0  # the process itself (max of samples, and VmHWM when read)
+    peak_tree_rss_mb: float = 0.0  # it and its children, summed per sample
+    samples: int = 0
+    cpu: dict[str, float] = field(default_factory=dict)
 
     def json(self) -> dict:
         return json.loads(self.stdout)
 
 
+class _RssPoller(threading.Thread):
+    """Samples the RSS of a process and of its descendants every `interval` seconds."""
+
+    def __init__(self, pid: int, interval: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.interval = pid, interval
+        self.peak = self.peak_tree = 0
+        self.samples = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        import psutil
+
+        try:
+            proc = psutil.Process(self.pid)
+        except psutil.NoSuchProcess:
+            return
+        while not self.done.is_set():
+            try:
+                own = proc.memory_info().rss
+                # VmHWM: the kernel's own peak, which catches spikes between samples
+                with contextlib.suppress(OSError, ValueError):
+                    own = max(own, _vm_hwm(self.pid))
+                tree = own
+                for child in proc.children(recursive=True):
+                    with contextlib.suppress(psutil.Error):
+                        tree += child.memory_info().rss
+            except psutil.Error:
+                break
+            self.peak, self.peak_tree = max(self.peak, own), max(self.peak_tree, tree)
+            self.samples += 1
+            self.done.wait(self.interval)
+
+
+def _vm_hwm(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) * 1024
+    raise ValueError("no VmHWM")
+
+
 def timed(cmd: list[str], env: dict[str, str] | None = None, check: bool = True) -> Timed:
+    """Run `cmd` in a fresh process; wall time and peak RSS (own and with children)."""
     started = time.perf_counter()
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env or bench_env(),
-                            cwd=REPO, check=False)
+    before = os.times()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=env or bench_env(), cwd=REPO)
+    poller = _RssPoller(proc.pid)
+    poller.start()
+    stdout, stderr = proc.communicate()
     elapsed = time.perf_counter() - started
-    if check and result.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{result.stderr[-3000:]}")
-    return Timed(elapsed, result.stdout, result.stderr, result.returncode)
+    poller.done.set()
+    poller.join()
+    after = os.times()
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed:\n{stderr[-3000:]}")
+    cpu = {"user_s": round(after.children_user - before.children_user, 2),
+           "system_s": round(after.children_system - before.children_system, 2)}
+    return Timed(elapsed, stdout, stderr, proc.returncode, poller.peak / 2**20,
+                 poller.peak_tree / 2**20, poller.samples, cpu)
 
 
 def chickgraph(*args: str, env: dict[str, str] | None = None) -> Timed:
     return timed([sys.executable, "-m", "pipeline", *args], env=env)
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
 
 
 def machine() -> str:
@@ -76,10 +170,30 @@ def machine() -> str:
         mem = f", {kb / 1024 / 1024:.0f} GiB RAM"
     except (OSError, ValueError, IndexError):
         pass
-    return (f"{platform.system()} {platform.machine()}, {cpus} cores{mem}, "
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = f" ({line.split(':', 1)[1].strip()})"
+                break
+    except OSError:
+        pass
+    return (f"{platform.system()} {platform.machine()}{cpu}, {cpus} cores{mem}, "
             f"Python {platform.python_version()}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
 
 
+WIPE = r"""
+from pipeline import db
+from pipeline.settings import get_settings
+s = get_settings()
+with db.connect(s) as driver, driver.session(database=s.neo4j.database) as session:
+    # auto-commit (CALL IN TRANSACTIONS needs it); relationships first: a node with 100k+
+    # relationships deleted with DETACH in one inner transaction exceeds transaction memory
+    session.run("MATCH ()-[r]->() CALL (r) { DELETE r } IN TRANSACTIONS OF 50000 ROWS").consume()
+    session.run("MATCH (n) CALL (n) { DELETE n } IN TRANSACTIONS OF 50000 ROWS").consume()
+"""
+
+
 def wipe() -> None:
-    chickgraph("cypher", "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS",
-               "--write")
+    """Empty the benchmark database (the schema stays)."""
+    timed([sys.executable, "-c", WIPE], env=bench_env())

@@ -23,6 +23,7 @@ from neo4j import ManagedTransaction
 from pipeline import db, load
 from pipeline.chunks import fingerprint, vocabularies
 from pipeline.extract import PageIssue, discover, read_page, relative_id
+from pipeline.rows import page_rows, vocabulary_rows
 from pipeline.settings import Settings, get_settings
 from pipeline.transform import transform
 
@@ -85,7 +86,7 @@ def _run(tx: ManagedTransaction, query: str, **params: Any) -> None:
 
 
 def write_vocabulary(tx: ManagedTransaction) -> None:
-    rows = load.vocabulary_rows(vocabularies())
+    rows = vocabulary_rows(vocabularies())
     for row in rows["vocab_stages"]:
         _run(tx, SET_STAGE, key=row["props"]["key"], props=row["props"])
         if row["period"] is not None:
@@ -175,7 +176,7 @@ def naive_load(folder: Path, settings: Settings | None = None, limit: int | None
                     failed += 1
                     continue
                 owners[record.gene_key] = relative_id(folder, path)
-                session.execute_write(write_page, load.chunk_rows([record]).rows)
+                session.execute_write(write_page, page_rows(record).rows)
                 loaded += 1
         load.collect_garbage(driver, settings)
         driver.execute_query(META, fingerprint=fingerprint(),  # type: ignore[arg-type]

@@ -53,4 +53,5 @@ def dump(driver: Driver, settings: Settings) -> GraphDump:
 def wipe(driver: Driver, settings: Settings) -> None:
     """Empty the database (schema kept). Auto-commit: CALL IN TRANSACTIONS needs it."""
     with driver.session(database=settings.neo4j.database) as session:
-        session.run(cypher_files.load("admin/wipe")).consume()  # type: ignore[arg-type]
+        for statement in cypher_files.statements("admin/wipe"):
+            session.run(statement).consume()  # type: ignore[arg-type]

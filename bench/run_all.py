@@ -1,0 +1,672 @@
+"""`make bench`: the performance issue's figures, side by side, in one run on one server.
+
+Everything runs against the benchmark server (bench/common.py: its own home and port; the
+database is wiped between measurements) and, unless said otherwise, in a fresh process:
+
+1. parse + transform alone (1x corpus, the flow's chunks, 2 worker processes);
+2. `chickgraph ingest` cold, with the ephemeral Prefect API and with the managed Prefect
+   server, each followed by a no-change re-run, against a trivial Prefect flow
+   (bench/sync_bench.py);
+3. the bulk floor: pipeline/bulk.py (CSV generation, `neo4j-admin database import full`,
+   server restart, schema, fix-ups), on the same corpus;
+4. named-query latency (50 runs each, p50/p95) and PROFILE operators, on that graph;
+5. the naive loader (bench/naive_loader.py), on the whole corpus or on the first N pages
+   (`--naive-limit`, extrapolated linearly, and the flow on the same pages for reference);
+6. neo4j-rust-ext: the load statements alone and a whole cold ingest, with the extension and
+   without it (a temporary venv under /tmp whose `neo4j` package lacks `_rust`);
+7. scaling: ingest of 1x, 5x and 25x synthetic corpora (bench/scale_corpus.py); when 25x
+   would take longer than `--max-minutes` (estimated linearly from 5x), 10x instead.
+
+Writes bench/out/results.json and the generated part of bench/RESULTS.md.
+
+    python -m bench.run_all [--naive-limit N] [--max-minutes M] [--only STEP ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench import scale_corpus, sync_bench
+from bench.common import (
+    CURRENT,
+    OUT,
+    REPO,
+    apply_env,
+    bench_env,
+    chickgraph,
+    load_average,
+    machine,
+    timed,
+    wipe,
+)
+
+RESULTS_MD = REPO / "bench" / "RESULTS.md"
+BEGIN, END = "<!-- BEGIN GENERATED (bench/run_all.py) -->", "<!-- END GENERATED -->"
+NORUST_VENV = Path(tempfile.gettempdir()) / "chickgraph-bench-norust-venv"
+STEPS = ("parse", "sync", "bulk", "queries", "naive", "rust", "scaling")
+
+PARSE = r"""
+import json, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
+from pathlib import Path
+from pipeline.chunks import chunked, fewer_gc_pauses, process_chunk, vocabularies
+from pipeline.extract import discover, relative_id
+from pipeline.settings import get_settings
+root, s = Path(sys.argv[1]), get_settings()
+gc_mode = fewer_gc_pauses()  # as the flow's writer does while results come back
+gc_mode.__enter__()
+t0 = time.perf_counter()
+paths = [relative_id(root, p) for p in discover(root)]
+vocabularies()
+t1 = time.perf_counter()
+chunks = list(chunked(paths, s.ingest.chunk_size))
+args = (repeat(str(root)), chunks, repeat({}), repeat(s.ingest.max_page_bytes))
+import psutil
+me = psutil.Process()
+def cpu():
+    own = me.cpu_times()
+    kids = [c.cpu_times() for c in me.children()]
+    return own.user + own.system, sum(k.user + k.system for k in kids)
+with ProcessPoolExecutor(s.ingest.workers) as pool:
+    list(pool.map(abs, range(s.ingest.workers * 4)))  # the workers exist (fork)
+    c2 = cpu()
+    t2 = time.perf_counter()
+    results = list(pool.map(process_chunk, *args))
+    t3 = time.perf_counter()
+    c3 = cpu()
+    again = list(pool.map(process_chunk, *args))
+    t4 = time.perf_counter()
+serial = [process_chunk(str(root), c, {}, s.ingest.max_page_bytes) for c in chunks]
+t5 = time.perf_counter()
+print(json.dumps({
+    "pages": sum(len(r.pages) for r in results), "failed": sum(len(r.failed) for r in results),
+    "workers": s.ingest.workers, "chunk_size": s.ingest.chunk_size,
+    "discover_and_vocabulary_s": t1 - t0, "pool_start_s": t2 - t1,
+    "two_workers_s": t3 - t2, "two_workers_again_s": t4 - t3, "one_process_s": t5 - t4,
+    "two_workers_cpu_parent_s": c3[0] - c2[0], "two_workers_cpu_workers_s": c3[1] - c2[1]}))
+"""
+
+LOAD_ONLY = r"""
+import json, sys, time
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
+from pathlib import Path
+from neo4j._codec.packstream import v1
+from pipeline import db, load
+from pipeline.chunks import chunked, process_chunk, vocabularies
+from pipeline.extract import discover, relative_id
+from pipeline.rows import merge_rows
+from pipeline.settings import get_settings
+root, s = Path(sys.argv[1]), get_settings()
+paths = [relative_id(root, p) for p in discover(root)]
+vocabularies()
+with ProcessPoolExecutor(s.ingest.workers) as pool:
+    results = list(pool.map(process_chunk, repeat(str(root)), chunked(paths, s.ingest.chunk_size),
+                            repeat({}), repeat(s.ingest.max_page_bytes)))
+chunks = [merge_rows(r.pages) for r in results]
+pack_s = None
+try:  # the client-side work the extension replaces: packing the statements' parameters
+    import io
+    from neo4j._codec.hydration.bolt.v3 import HydrationHandler
+    hooks = HydrationHandler().dehydration_hooks  # dates etc., as the driver sends them
+    started = time.perf_counter()
+    packer = v1.Packer(io.BytesIO())
+    for rows in chunks:
+        for params in rows.rows.values():
+            packer.pack({"rows": params}, hooks)
+    pack_s = time.perf_counter() - started
+except Exception:  # driver internals: report nothing rather than fail the benchmark
+    pass
+with db.connect(s) as driver:
+    db.apply_schema(driver, s)
+    load.write_vocabulary(driver, s, vocabularies())
+    started = time.perf_counter()
+    for rows in chunks:
+        load.write_chunk(driver, s, rows)
+    seconds = time.perf_counter() - started
+    load.collect_garbage(driver, s)
+print(json.dumps({"rust": v1._rust_pack is not None, "load_statements_s": seconds,
+                  "pack_parameters_s": pack_s,
+                  "chunks": len(chunks), "pages": sum(len(c.paths) for c in chunks)}))
+"""
+
+BULK = r"""
+import json, sys, time
+from pathlib import Path
+from pipeline import bulk
+from pipeline.settings import get_settings
+timings = {}
+summary = bulk.bulk_ingest(Path(sys.argv[1]), get_settings(), timings=timings)
+print(json.dumps({"timings": timings, "pages_loaded": summary.pages_loaded,
+                  "nodes": summary.nodes, "relationships": summary.relationships}))
+"""
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')} load {load_average()}] {message}", flush=True)
+
+
+def python(script: str, *args: str, exe: str = sys.executable) -> Any:
+    return timed([exe, "-c", script, *args], env=bench_env())
+
+
+# --------------------------------------------------------------------------- steps
+
+
+def step_parse(results: dict[str, Any]) -> None:
+    log("parse + transform alone")
+    run = python(PARSE, str(CURRENT))
+    results["parse"] = run.json() | {"process_s": round(run.seconds, 2)}
+
+
+def step_sync(results: dict[str, Any]) -> None:
+    for mode in ("ephemeral", "server"):
+        log(f"cold ingest + no-change re-run + trivial flow ({mode} Prefect)")
+        results[f"ingest_{mode}"] = sync_bench.measure(mode) | {"load_average": load_average()}
+    chickgraph("prefect", "stop")
+
+
+def step_bulk(results: dict[str, Any]) -> None:
+    log("bulk floor: CSV + neo4j-admin import + restart + schema + fix-ups")
+    wipe()
+    run = python(BULK, str(CURRENT))
+    out = run.json()
+    t = out["timings"]
+    csv_s = t["extract_transform_s"] + t["csv_write_s"]
+    results["bulk"] = {
+        "process_s": round(run.seconds, 2), "peak_rss_mb": round(run.peak_rss_mb, 1),
+        "timings": {k: round(v, 2) for k, v in t.items()},
+        "csv_generation_s": round(csv_s, 2), "import_s": round(t["import_s"], 2),
+        "floor_s": round(csv_s + t["import_s"], 2),
+        "restart_s": round(t["server_stop_s"] + t["server_start_s"], 2),
+        "after_start_s": round(t["schema_s"] + t["fixup_s"], 2),
+        "nodes": sum(out["nodes"].values()), "relationships": sum(out["relationships"].values()),
+        "same_counts_as_flow": (out["nodes"] == results.get("ingest_ephemeral", {}).get(
+            "summary_nodes", out["nodes"]) and out["relationships"] == results.get(
+            "ingest_ephemeral", {}).get("summary_relationships", out["relationships"])),
+        "load_average": load_average(),
+    }
+
+
+def _pick_params(settings: Any) -> dict[str, list[dict[str, Any]]]:
+    """Realistic parameters, taken from the loaded graph (deterministically)."""
+    from pipeline import db
+
+    driver = db.shared_driver(settings)
+
+    def read(query: str, **params: Any) -> list[dict[str, Any]]:
+        return db.run_read(driver, settings, query, params)
+
+    genes = [r["s"] for r in read(
+        "MATCH (:Page)-[:DESCRIBES]->(g:Gene) WHERE EXISTS { (g)-[:EXPRESSED_IN]->() } "
+        "RETURN g.symbol AS s ORDER BY s")]
+    symbols = ["ALAS2", *genes[:: max(1, len(genes) // 9)][:9]]
+    structures = [r["k"] for r in read(
+        "MATCH (a:AnatomicalStructure {curated: true})<-[e:EXPRESSED_IN]-() "
+        "RETURN a.key AS k, count(e) AS n ORDER BY n DESC, k LIMIT 4")] + ["heart"]
+    stages = [("HH10", "HH20"), (None, None), ("HH4", "HH12"), ("HH20", "HH36")]
+    ids: list[str] = []
+    for symbol in symbols:
+        ids += [r["id"] for r in read(
+            "MATCH (:Page)-[:DESCRIBES]->(:Gene {symbol: $s})-[:ORTHOLOG_OF]->(o:Gene) "
+            "RETURN coalesce(o.ncbi_id, o.ensembl_id, o.mod_id) AS id ORDER BY id LIMIT 1",
+            s=symbol) if r["id"]]
+    evidence = []
+    for symbol in symbols:
+        for r in read("MATCH (:Page)-[:DESCRIBES]->(:Gene {symbol: $s})-[:HAS_IMAGE]->()"
+                      "-[:SHOWS]->(a:AnatomicalStructure {curated: true}) "
+                      "RETURN a.key AS k, count(*) AS n ORDER BY n DESC, k LIMIT 1", s=symbol):
+            evidence.append({"symbol": symbol, "structure": r["k"]})
+    by_structure = [
+        {"structure": s, "from_stage": a, "to_stage": b}
+        for s, (a, b) in zip(structures * 2, stages * 3, strict=False)]
+    return {
+        "chick-expression-of": [{"id": i} for i in ids] or [{"id": "211"}],
+        "coexpressed": [{"symbol": s} for s in symbols],
+        "conserved-orthologs": [p | {"species": "human,mouse"} for p in by_structure],
+        "evidence": evidence,
+        "gene-expression": [{"symbol": s} for s in symbols],
+        "genes-in-tissue": by_structure,
+        "ortholog-genes-in-tissue": [p | {"species": "human"} for p in by_structure],
+        "orthologs": [{"symbol": s} for s in symbols],
+        "stage-atlas": [{"stage": s} for s in ("HH10", "HH4", "HH20", "HH28", "HH36")],
+    }
+
+
+SCANS = ("AllNodesScan", "NodeByLabelScan")
+
+
+def _operators(plan: dict[str, Any]) -> list[str]:
+    found = [plan["operatorType"].split("@")[0]]
+    for child in plan.get("children", []):
+        found += _operators(child)
+    return found
+
+
+def step_queries(results: dict[str, Any], runs: int = 50) -> None:
+    log("named queries: 50 runs each, PROFILE once")
+    from pipeline import db, queries
+    from pipeline.settings import get_settings
+
+    settings = get_settings()
+    params = _pick_params(settings)
+    driver = db.shared_driver(settings)
+    out: dict[str, Any] = {}
+    for name, spec in sorted(queries.catalogue().items()):
+        choices = params.get(name) or [{}]
+        for given in choices[:5]:  # warm-up: plans cached, pages in the page cache
+            queries.run_raw(name, settings, **given)
+        times, rows = [], []
+        for index in range(runs):
+            given = choices[index % len(choices)]
+            started = time.perf_counter()
+            rows.append(len(queries.run_raw(name, settings, **given)))
+            times.append((time.perf_counter() - started) * 1000)
+        times.sort()
+        server = []  # the server's own time (planning cached): available + consumed after
+        with driver.session(database=settings.neo4j.database) as session:
+            for index in range(runs):
+                given = queries.bind(spec, choices[index % len(choices)])
+                done = session.run(spec.text, given).consume()  # type: ignore[arg-type]
+                server.append((done.result_available_after or 0)
+                              + (done.result_consumed_after or 0))
+        server.sort()
+        bound = queries.bind(spec, choices[0])
+        with driver.session(database=settings.neo4j.database) as session:
+            result = session.run("PROFILE " + spec.text, bound)  # type: ignore[arg-type]
+            list(result)  # PROFILE needs the rows pulled, not discarded
+            summary = result.consume()
+        operators = _operators(summary.profile) if summary.profile else []
+        out[name] = {
+            "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(times[math.ceil(0.95 * len(times)) - 1], 2),
+            "max_ms": round(times[-1], 2), "mean_rows": round(statistics.mean(rows), 1),
+            "server_p50_ms": statistics.median(server),
+            "server_p95_ms": server[math.ceil(0.95 * len(server)) - 1],
+            "param_sets": len(choices), "profiled_with": choices[0],
+            "operators": operators,
+            "db_hits": _db_hits(summary.profile) if summary.profile else None,
+            "scans": sorted({op for op in operators if op in SCANS}),
+        }
+    results["queries"] = out
+
+
+def _db_hits(plan: dict[str, Any]) -> int:
+    return int(plan.get("dbHits", 0)) + sum(_db_hits(c) for c in plan.get("children", []))
+
+
+def _subset(limit: int) -> Path:
+    folder = Path(tempfile.gettempdir()) / f"chickgraph-bench-first{limit}"
+    pages = sorted(CURRENT.glob("*.md"))[:limit]
+    if not folder.exists() or len(list(folder.glob("*.md"))) != len(pages):
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        for page in pages:
+            shutil.copyfile(page, folder / page.name)
+    return folder
+
+
+def step_naive(results: dict[str, Any], limit: int | None) -> None:
+    total = len(list(CURRENT.glob("*.md")))
+    folder = _subset(limit) if limit else CURRENT
+    log(f"naive loader on {'the first ' + str(limit) if limit else 'all'} pages")
+    wipe()
+    run = timed([sys.executable, "-m", "bench.naive_loader", str(folder)], env=bench_env())
+    out = run.json()
+    entry = {"pages": out["pages_loaded"], "statements": out["statements"],
+             "transactions": out["transactions"], "process_s": round(run.seconds, 2),
+             "loader_s": out["seconds"], "peak_rss_mb": round(run.peak_rss_mb, 1),
+             "extrapolated": bool(limit)}
+    entry["full_corpus_s"] = round(run.seconds * total / out["pages_loaded"], 1) if limit \
+        else round(run.seconds, 2)
+    if limit:
+        log(f"flow on the same {limit} pages, for reference")
+        wipe()
+        flow = chickgraph("ingest", str(folder), "--json")
+        entry["flow_same_pages_s"] = round(flow.seconds, 2)
+    entry["load_average"] = load_average()
+    results["naive"] = entry
+
+
+def _norust_python() -> str:
+    """A venv under /tmp whose `neo4j` is a copy without the Rust extension; everything
+    else comes from the project's venv (never modified)."""
+    exe = NORUST_VENV / "bin" / "python"
+    site = next(Path(sys.prefix).glob("lib/python*/site-packages"))
+    if not exe.exists():
+        import venv
+
+        venv.EnvBuilder(with_pip=False, symlinks=True).create(NORUST_VENV)
+    target = next(NORUST_VENV.glob("lib/python*/site-packages"))
+    if not (target / "neo4j").exists():
+        shutil.copytree(site / "neo4j", target / "neo4j",
+                        ignore=shutil.ignore_patterns("_rust*", "__pycache__"))
+    for extension in (target / "neo4j").glob("_rust*"):  # neo4j/_rust.cpython-*.so
+        if extension.is_dir():
+            shutil.rmtree(extension)
+        else:
+            extension.unlink()
+    (target / "zz_chickgraph_main_venv.pth").write_text(
+        f"import site; site.addsitedir({str(site)!r})\n")
+    return str(exe)
+
+
+def step_rust(results: dict[str, Any], repeat: int = 2) -> None:
+    """With and without the extension, alternating, `repeat` times each; best of each."""
+    norust = _norust_python()
+    out: dict[str, Any] = {"venv": str(NORUST_VENV), "repeat": repeat}
+    runs: dict[str, list[float]] = {}
+    for attempt in range(repeat):
+        for label, exe in (("with", sys.executable), ("without", norust)):
+            log(f"load statements only, {label} neo4j-rust-ext ({attempt + 1}/{repeat})")
+            wipe()
+            data = python(LOAD_ONLY, str(CURRENT), exe=exe).json()
+            assert data["rust"] == (label == "with"), data
+            runs.setdefault(f"load_statements_{label}_s", []).append(
+                round(data["load_statements_s"], 2))
+            if data.get("pack_parameters_s") is not None:
+                runs.setdefault(f"pack_{label}_s", []).append(
+                    round(data["pack_parameters_s"], 3))
+    for attempt in range(repeat):
+        for label, exe in (("with", sys.executable), ("without", norust)):
+            log(f"cold ingest, {label} neo4j-rust-ext ({attempt + 1}/{repeat})")
+            wipe()
+            run = timed([exe, "-m", "pipeline", "ingest", str(CURRENT), "--json"],
+                        env=bench_env())
+            runs.setdefault(f"ingest_{label}_s", []).append(round(run.seconds, 2))
+    out["runs"] = runs
+    for name, values in runs.items():
+        out[name] = min(values)
+    for what in ("load_statements", "ingest", "pack"):
+        if f"{what}_with_s" in out and f"{what}_without_s" in out:
+            out[f"{what}_speedup"] = round(out[f"{what}_without_s"] / out[f"{what}_with_s"], 2)
+    out["load_average"] = load_average()
+    results["rust"] = out
+
+
+def _ingest_at(factor: int) -> dict[str, Any]:
+    folder = scale_corpus.build(factor)
+    wipe()
+    log(f"ingest {factor}x ({len(list(folder.glob('*.md')))} pages)")
+    run = chickgraph("ingest", str(folder), "--json")
+    summary = run.json()
+    rels = sum(summary["relationships"].values())
+    return {"factor": factor, "pages": summary["pages_loaded"], "seconds": round(run.seconds, 2),
+            "flow_seconds": summary["seconds"], "nodes": sum(summary["nodes"].values()),
+            "relationships": rels, "pages_per_s": round(summary["pages_loaded"] / run.seconds, 1),
+            "relationships_per_s": round(rels / run.seconds), "cpu": run.cpu,
+            "peak_rss_mb": round(run.peak_rss_mb, 1),
+            "peak_tree_rss_mb": round(run.peak_tree_rss_mb, 1), "load_average": load_average()}
+
+
+def step_scaling(results: dict[str, Any], max_minutes: float) -> None:
+    chickgraph("prefect", "stop")
+    series = [_ingest_at(1), _ingest_at(5)]
+    estimate_25 = series[1]["seconds"] * 5
+    top = 25 if estimate_25 <= max_minutes * 60 else 10
+    series.append(_ingest_at(top))
+    results["scaling"] = {"series": series, "estimate_25x_from_5x_s": round(estimate_25),
+                          "max_minutes": max_minutes, "top_factor": top}
+    wipe()
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _verdict(ok: bool | None) -> str:
+    return "n/a" if ok is None else ("**met**" if ok else "**not met**")
+
+
+def targets(r: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
+    rows: list[tuple[str, str, bool | None]] = []
+    cold = r.get("ingest_ephemeral", {}).get("first_load_s")
+    naive = r.get("naive", {}).get("full_corpus_s")
+    if cold and naive:
+        ratio = naive / cold
+        rows.append(("cold ingest >= 20x faster than naive",
+                     f"{ratio:.1f}x ({naive:.0f} s / {cold:.1f} s"
+                     f"{', naive extrapolated' if r['naive']['extrapolated'] else ''})",
+                     ratio >= 20))
+    floor = r.get("bulk", {}).get("floor_s")
+    if cold and floor:
+        ratio = cold / floor
+        rows.append(("cold ingest <= 3x the bulk floor (CSV + import)",
+                     f"{ratio:.2f}x ({cold:.1f} s / {floor:.1f} s)", ratio <= 3))
+    parse = r.get("parse", {}).get("two_workers_s")
+    if parse is not None:
+        rows.append(("parse + transform of 1x with 2 workers < 1.5 s", f"{parse:.2f} s",
+                     parse < 1.5))
+    scaling = r.get("scaling")
+    if scaling:
+        one, top = scaling["series"][0], scaling["series"][-1]
+        factor = top["factor"]
+        ratio = top["seconds"] / one["seconds"]
+        limit = 30 * factor / 25
+        rows.append((f"{factor}x ingest within {limit:g}x the 1x time (25x within 30x)",
+                     f"{ratio:.1f}x ({top['seconds']:.0f} s / {one['seconds']:.1f} s)"
+                     + ("" if factor == 25 else "; 25x not run, see scaling"), ratio <= limit))
+        rss = top["peak_rss_mb"] / one["peak_rss_mb"]
+        rows.append((f"peak RSS at {factor}x <= 2x the 1x peak (main process)",
+                     f"{rss:.2f}x ({top['peak_rss_mb']:.0f} MB / {one['peak_rss_mb']:.0f} MB)",
+                     rss <= 2))
+    for mode in ("ephemeral", "server"):
+        sync = r.get(f"ingest_{mode}")
+        if sync:
+            by_timer = sync.get("flow_reported_ratio")
+            timer = (f"; by the flow's own timer {by_timer * 100:.1f}%"
+                     if by_timer is not None else "")
+            rows.append((f"no-change own work <= 10% of cold own work ({mode} Prefect)",
+                         f"{sync['own_work_ratio'] * 100:.1f}% ({sync['no_change_own_s']:.1f} s"
+                         f" / {sync['first_load_own_s']:.1f} s, medians of the trivial flow and "
+                         f"re-run{timer})", sync["own_work_ratio"] <= 0.1))
+    if r.get("queries"):
+        worst = max(r["queries"].items(), key=lambda kv: kv[1]["p95_ms"])
+        rows.append(("every named query p95 < 50 ms",
+                     f"worst: {worst[0]} {worst[1]['p95_ms']:.1f} ms",
+                     worst[1]["p95_ms"] < 50))
+    return rows
+
+
+def render(r: dict[str, Any]) -> str:
+    lines = [BEGIN, "", f"Machine: {r['machine']}", "",
+             f"Run: {r['started']} -> {r['finished']} UTC; load average at start "
+             f"{r['load_start']}, at end {r['load_end']} (other jobs share this box: "
+             "compare ratios within this run, not absolute times across runs).", "",
+             "### Targets", "", "| target | measured | verdict |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {_verdict(ok)} |" for name, value, ok in targets(r)]
+    if "parse" in r:
+        p = r["parse"]
+        cpu = p["two_workers_cpu_workers_s"] + p["two_workers_cpu_parent_s"]
+        cores = cpu / p["two_workers_s"]
+        lines += ["", "### Parse + transform alone (1x, no database)", "",
+                  "| pages | 2 workers | again (warm) | 1 process | pool start | discover + "
+                  "vocabularies |", "|---|---|---|---|---|---|",
+                  f"| {p['pages']} | {p['two_workers_s']:.2f} s | {p['two_workers_again_s']:.2f} s"
+                  f" | {p['one_process_s']:.2f} s | {p['pool_start_s']:.2f} s | "
+                  f"{p['discover_and_vocabulary_s']:.2f} s |", "",
+                  f"CPU during the 2-worker pass: workers {p['two_workers_cpu_workers_s']:.2f} s, "
+                  f"parent (receiving results) {p['two_workers_cpu_parent_s']:.2f} s, in "
+                  f"{p['two_workers_s']:.2f} s of wall time: {cores:.2f} cores' worth "
+                  "(2 available when the box is otherwise idle)."]
+    lines += ["", "### 1x corpus, side by side (each from an empty database)", "",
+              "| loader | wall s | pages/s | relationships/s | peak RSS MB (own / with children) "
+              "| notes |", "|---|---|---|---|---|---|"]
+    rels = r.get("ingest_ephemeral", {}).get("relationships") or r.get("bulk", {}).get(
+        "relationships")
+    pages = r.get("ingest_ephemeral", {}).get("pages_loaded") or 2730
+    for mode in ("ephemeral", "server"):
+        s = r.get(f"ingest_{mode}")
+        if s:
+            lines.append(
+                f"| `chickgraph ingest`, {mode} Prefect | {s['first_load_s']:.1f} | "
+                f"{pages / s['first_load_s']:.0f} | "
+                f"{s['relationships'] / s['first_load_s']:,.0f} | "
+                f"{s['first_load_peak_rss_mb']:.0f} / {s['first_load_peak_tree_rss_mb']:.0f} | "
+                f"flow's own timer {s['flow_reported_first_s']:.1f} s; trivial flow "
+                f"{s['trivial_flow_s']:.1f} s |")
+    if "naive" in r:
+        n = r["naive"]
+        note = (f"measured on the first {n['pages']} pages ({n['process_s']:.1f} s) and "
+                f"extrapolated linearly; flow on the same pages {n.get('flow_same_pages_s', 0):.1f}"
+                " s" if n["extrapolated"] else "whole corpus")
+        lines.append(f"| naive loader | {n['full_corpus_s']:.0f} | "
+                     f"{pages / n['full_corpus_s']:.1f} | "
+                     f"{(rels or 0) / n['full_corpus_s']:,.0f} | {n['peak_rss_mb']:.0f} / - | "
+                     f"{note}; {n['statements']:,} statements in {n['transactions']:,} "
+                     "transactions |")
+    if "bulk" in r:
+        b = r["bulk"]
+        t = b["timings"]
+        lines.append(
+            f"| bulk floor: CSV + neo4j-admin import | {b['floor_s']:.1f} | "
+            f"{pages / b['floor_s']:.0f} | {b['relationships'] / b['floor_s']:,.0f} | "
+            f"{b['peak_rss_mb']:.0f} / - | CSV generation {b['csv_generation_s']:.1f} s "
+            f"(extract+transform+graph {t['extract_transform_s']:.1f} s, write "
+            f"{t['csv_write_s']:.1f} s) + import {b['import_s']:.1f} s |")
+        lines.append(
+            f"| whole bulk path (`bulk_ingest`) | {b['process_s']:.1f} | "
+            f"{pages / b['process_s']:.0f} | {b['relationships'] / b['process_s']:,.0f} | "
+            f"{b['peak_rss_mb']:.0f} / - | + server stop {t['server_stop_s']:.1f} s, start "
+            f"{t['server_start_s']:.1f} s (restart {b['restart_s']:.1f} s), schema "
+            f"{t['schema_s']:.1f} s, []-fix-ups {t['fixup_s']:.1f} s; same counts as the flow: "
+            f"{b['same_counts_as_flow']} |")
+    for mode in ("ephemeral", "server"):
+        s = r.get(f"ingest_{mode}")
+        if s:
+            if mode == "ephemeral":
+                lines += ["", "### No-change re-run vs a trivial Prefect flow", "",
+                          "Own work = wall time minus the trivial flow's (median of 3 each for "
+                          "the trivial flow and the re-run); the flow's own timer excludes "
+                          "process and Prefect start-up altogether.", "",
+                          "| Prefect | trivial flow s | cold s | re-run s | cold own s | "
+                          "re-run own s | ratio | flow timer: cold / re-run s | ratio |",
+                          "|---|---|---|---|---|---|---|---|---|"]
+            timer = s.get("flow_reported_ratio")
+            lines.append(f"| {mode} | {s['trivial_flow_s']:.1f} | {s['first_load_s']:.1f} | "
+                         f"{s['no_change_rerun_s']:.1f} | {s['first_load_own_s']:.1f} | "
+                         f"{s['no_change_own_s']:.1f} | {s['own_work_ratio'] * 100:.1f}% | "
+                         f"{s['flow_reported_first_s']:.1f} / {s['flow_reported_rerun_s']:.2f} | "
+                         + (f"{timer * 100:.1f}% |" if timer is not None else "- |"))
+    if "scaling" in r:
+        sc = r["scaling"]
+        lines += ["", "### Scaling (`chickgraph ingest`, ephemeral Prefect, each from empty)", "",
+                  "| corpus | pages | nodes | relationships | wall s | x of 1x | pages/s | "
+                  "relationships/s | peak RSS MB own | with children | CPU user+sys s |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|"]
+        one = sc["series"][0]["seconds"]
+        for e in sc["series"]:
+            lines.append(
+                f"| {e['factor']}x | {e['pages']:,} | {e['nodes']:,} | {e['relationships']:,} | "
+                f"{e['seconds']:.1f} | {e['seconds'] / one:.1f} | {e['pages_per_s']:.0f} | "
+                f"{e['relationships_per_s']:,} | {e['peak_rss_mb']:.0f} | "
+                f"{e['peak_tree_rss_mb']:.0f} | {e['cpu']['user_s'] + e['cpu']['system_s']:.0f} |")
+        if sc["top_factor"] != 25:
+            top = sc["series"][-1]
+            lines += ["", f"25x was not run: 5x took {sc['series'][1]['seconds']:.0f} s, so 25x "
+                      f"would take about {sc['estimate_25x_from_5x_s'] / 60:.0f} min (linear), "
+                      "more "
+                      f"than the {sc['max_minutes']:g}-minute budget; {top['factor']}x was run "
+                      f"instead. Linear extrapolation from {top['factor']}x: 25x ~ "
+                      f"{top['seconds'] * 25 / top['factor']:.0f} s "
+                      f"({top['seconds'] * 25 / top['factor'] / one:.1f}x the 1x time)."]
+    if "rust" in r:
+        ru = r["rust"]
+        lines += ["", "### neo4j-rust-ext", "", "| measure | with | without | speed-up |",
+                  "|---|---|---|---|",
+                  f"| load statements only (write_chunk x all chunks) | "
+                  f"{ru['load_statements_with_s']:.1f} s | {ru['load_statements_without_s']:.1f} s"
+                  f" | {ru['load_statements_speedup']:.2f}x |",
+                  f"| cold `chickgraph ingest` (fresh process) | {ru['ingest_with_s']:.1f} s | "
+                  f"{ru['ingest_without_s']:.1f} s | {ru['ingest_speedup']:.2f}x |"]
+        if "pack_speedup" in ru:
+            lines.append(f"| packing the load parameters only (client CPU) | "
+                         f"{ru['pack_with_s']:.2f} s | {ru['pack_without_s']:.2f} s | "
+                         f"{ru['pack_speedup']:.2f}x |")
+        lines += ["", f"Best of {ru['repeat']} alternating runs each ({ru['runs']}). Without = a "
+                  f"venv in {ru['venv']} whose `neo4j` package is a copy lacking the "
+                  "`neo4j/_rust*` extension module (the project's .venv is untouched)."]
+    if "queries" in r:
+        lines += ["", "### Named queries (50 runs each, client-side, realistic parameters)", "",
+                  "| query | p50 ms | p95 ms | max ms | server p50 / p95 ms | rows (mean) | "
+                  "label/all-nodes scans | db hits (1st params) | operators (PROFILE, pre-order) |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for name, q in r["queries"].items():
+            lines.append(f"| {name} | {q['p50_ms']:.1f} | {q['p95_ms']:.1f} | "
+                         f"{q['max_ms']:.1f} | {q.get('server_p50_ms', '-')} / "
+                         f"{q.get('server_p95_ms', '-')} | {q['mean_rows']:g} | "
+                         f"{', '.join(q['scans']) or 'none'} | {q['db_hits']:,} | "
+                         f"{' > '.join(q['operators'])} |")
+        lines += ["", "Client-side times include the driver, parameter conversion and "
+                  "transferring the rows; server times are the summary's "
+                  "result_available_after + result_consumed_after."]
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def write_results_md(r: dict[str, Any]) -> None:
+    generated = render(r)
+    text = RESULTS_MD.read_text(encoding="utf-8") if RESULTS_MD.exists() else (
+        "# Performance results\n\n" + BEGIN + "\n" + END + "\n")
+    if BEGIN in text and END in text:
+        before, rest = text.split(BEGIN, 1)
+        after = rest.split(END, 1)[1]
+        text = before + generated + after
+    else:
+        text = text.rstrip() + "\n\n" + generated + "\n"
+    RESULTS_MD.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="ChickGraph benchmarks (bench/RESULTS.md)")
+    parser.add_argument("--naive-limit", type=int, default=300,
+                        help="naive loader on the first N pages, extrapolated (0: all)")
+    parser.add_argument("--max-minutes", type=float, default=15,
+                        help="run 25x only if 5x suggests it takes at most this long")
+    parser.add_argument("--only", nargs="*", choices=STEPS, default=list(STEPS))
+    parser.add_argument("--no-report", action="store_true", help="do not touch RESULTS.md")
+    parser.add_argument("--keep-server", action="store_true",
+                        help="leave the benchmark Neo4j running afterwards")
+    args = parser.parse_args()
+    apply_env()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"machine": machine(), "load_start": load_average(),
+                               "started": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())}
+    log(f"benchmark server: {bench_env()['CHICKGRAPH_NEO4J_HOME']} "
+        f"port {bench_env()['CHICKGRAPH_BOLT_PORT']}")
+    chickgraph("neo4j", "start")
+    steps = {
+        "parse": lambda: step_parse(results), "sync": lambda: step_sync(results),
+        "bulk": lambda: step_bulk(results), "queries": lambda: step_queries(results),
+        "naive": lambda: step_naive(results, args.naive_limit or None),
+        "rust": lambda: step_rust(results),
+        "scaling": lambda: step_scaling(results, args.max_minutes),
+    }
+    try:
+        for name in STEPS:
+            if name in args.only:
+                steps[name]()
+                (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    finally:
+        results["load_end"] = load_average()
+        results["finished"] = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())
+        (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+        if not args.keep_server:
+            chickgraph("neo4j", "stop")
+    if not args.no_report:
+        write_results_md(results)
+    for name, value, ok in targets(results):
+        print(f"{_verdict(ok):>13}  {name}: {value}")
+
+
+if __name__ == "__main__":
+    main()
