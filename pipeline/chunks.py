@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from pipeline.extract import PageIssue, RawPage, parse_page_bytes, read_page
+from pipeline.extract import PageIssue, RawPage, raw_page, read_page
 from pipeline.rows import PageRows, page_rows
 from pipeline.settings import REPO_ROOT
 from pipeline.transform import Vocabularies, transform
@@ -107,12 +107,7 @@ def _read_if_changed(
     digest = hashlib.sha256(data).hexdigest()
     if digest == known:
         return None
-    parsed = parse_page_bytes(rel, data)
-    if isinstance(parsed, PageIssue):
-        return parsed
-    front_matter, body, escapes = parsed
-    return RawPage(path=rel, sha256=digest, size=len(data), front_matter=front_matter, body=body,
-                   may_hide_controls=escapes)
+    return raw_page(rel, data, digest)
 
 
 @contextmanager

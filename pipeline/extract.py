@@ -163,7 +163,11 @@ def read_page(root: Path, path: Path, max_bytes: int) -> RawPage | PageIssue:
         return PageIssue(rel, "(file)", f"cannot read: {exc.strerror or exc}")
     if len(data) > max_bytes:
         return PageIssue(rel, "(file)", f"over the page size limit of {max_bytes} bytes")
-    digest = hashlib.sha256(data).hexdigest()
+    return raw_page(rel, data, hashlib.sha256(data).hexdigest())
+
+
+def raw_page(rel: str, data: bytes, digest: str) -> RawPage | PageIssue:
+    """A page's bytes (and their SHA-256) -> RawPage, or the reason it cannot be had."""
     parsed = parse_page_bytes(rel, data)
     if isinstance(parsed, PageIssue):
         return parsed
