@@ -345,6 +345,9 @@ def query_cmd(
     with db.connect(settings):
         rows = queries.run_raw(name, settings, **given)
     print_rows(rows, fmt)
+    cap = queries.bind(queries.get(name), given).get("limit")
+    if cap is not None and len(rows) >= cap:
+        _echo(f"stopped at the query's limit of {cap} rows: --limit N for more")
 
 
 @plot_app.command("expression")

@@ -4,7 +4,8 @@ Each query file starts with a header: the first comment lines say what it answer
 `// @param name: type [= default | (required)] description` line per parameter. Parameters
 are converted before they reach Cypher: a `stage` in any accepted spelling (HH10, stage 10,
 10, EGK XII) becomes its ordinal, a `structure` name or synonym its curated key, a `species`
-name its NCBI taxon id.
+name its NCBI taxon id. Queries listing the genes of a whole structure return at most 100 rows
+unless given a larger `limit` (their first page: a structure can have over a thousand).
 
     from pipeline import queries
     rows = queries.run("genes-in-tissue", structure="heart", from_stage="HH10", to_stage="HH20")

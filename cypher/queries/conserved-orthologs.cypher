@@ -5,7 +5,10 @@
 // @param include_parts: bool = true also count expression in parts of the structure
 // @param from_stage: stage = null first stage of the range
 // @param to_stage: stage = null last stage of the range
-// @param limit: int = 10000 at most this many rows
+// @param limit: int = 100 at most this many rows, by symbol (interactive default: pass e.g. 10000 for all)
+
+// One pass over each gene's orthologs collects their keys and taxa; an ortholog Gene carries
+// its species' `taxon_id` (the same as its IN_SPECIES Species'), so no Species is visited.
 MATCH (root:AnatomicalStructure {key: $structure})
 MATCH (a:AnatomicalStructure)-[:PART_OF*0..]->(root)
 WHERE $include_parts OR a = root
@@ -13,10 +16,15 @@ MATCH (g:Gene)-[e:EXPRESSED_IN]->(a)
 WHERE ($from_stage IS NULL OR e.stage_ordinal >= $from_stage)
   AND ($to_stage IS NULL OR e.stage_ordinal <= $to_stage)
 WITH DISTINCT g
-WHERE all(taxon IN $species WHERE EXISTS {
-  (g)-[:ORTHOLOG_OF]->(:Gene)-[:IN_SPECIES]->(:Species {taxon_id: taxon}) })
-RETURN g.symbol AS symbol, g.name AS name,
-       COLLECT { MATCH (g)-[:ORTHOLOG_OF]->(o:Gene)-[:IN_SPECIES]->(s:Species)
-                 WHERE s.taxon_id IN $species RETURN o.key ORDER BY o.key } AS orthologs
+CALL (g) {
+  MATCH (g)-[:ORTHOLOG_OF]->(o:Gene)
+  WHERE o.taxon_id IN $species
+  WITH o.key AS key, o.taxon_id AS taxon
+  ORDER BY key
+  RETURN collect(key) AS orthologs, collect(DISTINCT taxon) AS taxa
+}
+WITH g, orthologs, taxa
+WHERE all(taxon IN $species WHERE taxon IN taxa)
+RETURN g.symbol AS symbol, g.name AS name, orthologs
 ORDER BY symbol
 LIMIT $limit

@@ -4,7 +4,7 @@
 // @param include_parts: bool = true also count expression in parts of the structure
 // @param from_stage: stage = null first stage of the range (HH10, stage 10, 10, EGK XII...)
 // @param to_stage: stage = null last stage of the range
-// @param limit: int = 10000 at most this many rows
+// @param limit: int = 100 at most this many rows, most images first (interactive default: pass e.g. 10000 for all)
 MATCH (root:AnatomicalStructure {key: $structure})
 MATCH (a:AnatomicalStructure)-[:PART_OF*0..]->(root)
 WHERE $include_parts OR a = root

@@ -5,7 +5,10 @@
 // @param include_parts: bool = true also count expression in parts of the structure
 // @param from_stage: stage = null first stage of the range (HH10, stage 10, 10...)
 // @param to_stage: stage = null last stage of the range
-// @param limit: int = 10000 at most this many rows
+// @param limit: int = 100 at most this many rows, by gene key (interactive default: pass e.g. 10000 for all)
+
+// An ortholog Gene carries its species' `taxon_id` (the same as its IN_SPECIES Species'),
+// so the species test needs no expansion to Species.
 MATCH (root:AnatomicalStructure {key: $structure})
 MATCH (a:AnatomicalStructure)-[:PART_OF*0..]->(root)
 WHERE $include_parts OR a = root
@@ -13,7 +16,8 @@ MATCH (g:Gene)-[e:EXPRESSED_IN]->(a)
 WHERE ($from_stage IS NULL OR e.stage_ordinal >= $from_stage)
   AND ($to_stage IS NULL OR e.stage_ordinal <= $to_stage)
 WITH DISTINCT g
-MATCH (g)-[:ORTHOLOG_OF]->(o:Gene)-[:IN_SPECIES]->(:Species {taxon_id: $species})
+MATCH (g)-[:ORTHOLOG_OF]->(o:Gene)
+WHERE o.taxon_id = $species
 WITH o, collect(DISTINCT g.symbol) AS chick_genes
 RETURN o.key AS gene_key, o.ncbi_id AS ncbi_id, o.ensembl_ids AS ensembl_ids,
        o.symbols AS symbols, chick_genes

@@ -20,6 +20,7 @@ from tests.integration.test_cli import cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
+ALL = 100_000  # a limit above any answer's size (structure-wide queries default to 100 rows)
 TAXA = {"Human": 9606, "Mouse": 10090, "Xenopus": 8353, "Zebrafish": 7955, "Fruit Fly": 7227}
 
 
@@ -107,7 +108,7 @@ def test_genes_in_tissue(current_graph: Any, structure: str, parts: bool, low: s
     table = load_stage_table()
     expected = genes_in(key, parts, low and table.ordinal_of(low), high and table.ordinal_of(high))
     rows = queries.run("genes-in-tissue", structure=structure, include_parts=parts,
-                       from_stage=low, to_stage=high)
+                       from_stage=low, to_stage=high, limit=ALL)
     assert {r.symbol: r.images for r in rows} == expected
     assert len(expected) > 10
     assert [r.images for r in rows] == sorted((r.images for r in rows), reverse=True)
@@ -140,7 +141,7 @@ def test_ortholog_genes_in_tissue(current_graph: Any, structure: str, species: s
             if tax == taxon:
                 expected[ncbi].add(symbol)
     rows = queries.run("ortholog-genes-in-tissue", structure=structure, species=species,
-                       from_stage=low, to_stage=high)
+                       from_stage=low, to_stage=high, limit=ALL)
     got = {r.ncbi_id: set(r.chick_genes) for r in rows if r.ncbi_id}
     assert got == expected and len(expected) > 20
 
@@ -212,8 +213,21 @@ def test_conserved_orthologs(current_graph: Any, structure: str, species: str,
                      high and table.ordinal_of(high))
     expected = {s for s in chick if taxa <= {t for t, _ in corpus().orthologs[s]}}
     rows = queries.run("conserved-orthologs", structure=structure, species=species,
-                       from_stage=low, to_stage=high)
+                       from_stage=low, to_stage=high, limit=ALL)
     assert {r.symbol for r in rows} == expected and expected
+
+
+@pytest.mark.parametrize(("name", "params"), [
+    ("genes-in-tissue", {"structure": "neural-plate-tube"}),
+    ("ortholog-genes-in-tissue", {"structure": "brain", "species": "human"}),
+    ("conserved-orthologs", {"structure": "neural-plate-tube", "species": "human,mouse"}),
+])
+def test_structure_wide_queries_default_to_their_first_100_rows(
+        current_graph: Any, name: str, params: dict[str, str]) -> None:
+    everything = queries.run_raw(name, **params, limit=ALL)
+    assert len(everything) > 100  # the default cuts these answers short
+    assert queries.get(name).param("limit").default == 100
+    assert queries.run_raw(name, **params) == everything[:100]
 
 
 def test_unknown_names_and_parameters_are_clear(current_graph: Any) -> None:
@@ -238,5 +252,6 @@ def test_query_cli(current_graph: Any) -> None:
     import json
 
     assert len(json.loads(result.stdout)) == 5
+    assert "limit of 5 rows" in result.stderr
     bad = cli("query", "genes-in-tissue", "-p", "structure=hart")
     assert bad.returncode == 1 and "heart" in bad.stderr
