@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pipeline.prefect_env import configure_prefect
 
@@ -23,8 +23,9 @@ configure_prefect()
 from prefect import flow, task  # noqa: E402
 from prefect.artifacts import create_markdown_artifact  # noqa: E402
 from prefect.cache_policies import NONE  # noqa: E402
+from prefect.context import FlowRunContext  # noqa: E402
 from prefect.futures import PrefectFuture  # noqa: E402
-from prefect.task_runners import ThreadPoolTaskRunner  # noqa: E402
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
 from pipeline import cypher_files, db, load, lock, sources  # noqa: E402
@@ -37,14 +38,15 @@ from pipeline.chunks import (  # noqa: E402
     vocabularies,
     worker_pool,
 )
-from pipeline.errors import StrictModeFailure  # noqa: E402
+from pipeline.errors import ConfigError, StrictModeFailure  # noqa: E402
 from pipeline.extract import discover, relative_id  # noqa: E402
 from pipeline.retry import RETRY_DELAYS, is_transient  # noqa: E402
 from pipeline.rows import ChunkRows, merge_rows  # noqa: E402
-from pipeline.settings import get_settings  # noqa: E402
+from pipeline.settings import Settings, get_settings  # noqa: E402
 from pipeline.summary import IngestSummary, PageError  # noqa: E402
 
 FLOW_NAME = "chickgraph-ingest"
+T = TypeVar("T")
 ProgressCallback = Callable[[str, int, int], None]
 _progress: ProgressCallback | None = None
 
@@ -118,14 +120,31 @@ def prepare_database(run_id: str, source: str, lock_wait_s: float) -> GraphState
 def extract_transform(
     root: str, paths: list[str], known: dict[str, str], max_bytes: int, workers: int
 ) -> ChunkResult:
-    """Parse, validate and transform one chunk in the process pool (uses both cores)."""
+    """Parse, validate and transform one chunk: in the local process pool (uses both cores),
+    or right here (`workers` 0) when the task itself runs on a Dask worker process."""
+    if workers == 0:
+        return process_chunk(root, paths, known, max_bytes)
     return worker_pool(workers).submit(process_chunk, root, paths, known, max_bytes).result()
+
+
+class Sealed(Generic[T]):
+    """Task input that neither Prefect nor Dask walks (a chunk's rows: ~100k objects).
+
+    Prefect's `quote()` does this on the local runner, but it is a namedtuple, which Dask's
+    graph builder turns into a plain tuple; an ordinary object is passed through by both.
+    """
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: T) -> None:
+        self.value = value
 
 
 @task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
       cache_policy=NONE)
-def load_chunk(rows: ChunkRows, run_id: str) -> int:
+def load_chunk(sealed: Sealed[ChunkRows], run_id: str) -> int:
     """One transaction per chunk: a retry re-writes the whole chunk, never half of it."""
+    rows = sealed.value
     settings = get_settings()
     driver = db.shared_driver(settings)
     lock.set_gc_pending(driver, settings, True)
@@ -222,6 +241,11 @@ def _stream_chunks(run: RunState, root: Path, paths: list[str]) -> None:
     """Parse ahead of the single writer, with a bounded window so memory stays flat."""
     settings = get_settings()
     workers = settings.ingest.workers
+    # Only the local thread runner parses in a process pool; on Dask every task already runs
+    # in a worker process of its own (a daemon, which could not start a pool anyway).
+    context = FlowRunContext.get()
+    local = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
+    pool_size = workers if local else 0
     window: deque[PrefectFuture[ChunkResult]] = deque()
     done = 0
 
@@ -230,7 +254,7 @@ def _stream_chunks(run: RunState, root: Path, paths: list[str]) -> None:
         result = window.popleft().result()
         rows = _absorb(run, result)
         if rows.paths or rows.delete_paths:
-            load_chunk.submit(quote(rows), run.summary.run_id).result()
+            load_chunk.submit(Sealed(rows), run.summary.run_id).result()
         done += len(result.unchanged) + len(result.failed) + len(result.pages)
         # Prefect's run context keeps every task's inputs and result for the whole run: empty
         # the big ones once written, or memory grows with the corpus (measured 3x at 25x).
@@ -244,15 +268,35 @@ def _stream_chunks(run: RunState, root: Path, paths: list[str]) -> None:
         for chunk in chunked(paths, settings.ingest.chunk_size):
             known = {p: run.state.hashes[p] for p in chunk if p in run.state.hashes}
             window.append(extract_transform.submit(
-                str(root), chunk, quote(known), settings.ingest.max_page_bytes, workers))
+                str(root), chunk, known, settings.ingest.max_page_bytes, pool_size))
             if len(window) > workers:
                 drain_one()
         while window:
             drain_one()
 
 
-@flow(name=FLOW_NAME, log_prints=False,
-      task_runner=ThreadPoolTaskRunner(max_workers=3))  # type: ignore[arg-type]
+def task_runner(settings: Settings) -> TaskRunner[Any]:
+    """The flow's task runner from config: local threads (+ process pool), or Dask.
+
+    `ingest.task_runner: dask` runs every task on a Dask cluster: the one at
+    `ingest.dask.address`, or a temporary local cluster of `ingest.workers` single-threaded
+    processes (parsing is pure Python: one thread per process uses a core each).
+    """
+    if settings.ingest.task_runner == "threads":
+        return ThreadPoolTaskRunner(max_workers=3)
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as exc:
+        raise ConfigError("ingest.task_runner is dask but prefect-dask is not installed: "
+                          "pip install 'chickgraph[dask]'") from exc
+    if settings.ingest.dask.address:
+        return DaskTaskRunner(address=settings.ingest.dask.address)
+    return DaskTaskRunner(cluster_kwargs={
+        "n_workers": settings.ingest.workers, "threads_per_worker": 1, "processes": True,
+        "dashboard_address": None})
+
+
+@flow(name=FLOW_NAME, log_prints=False, task_runner=task_runner(get_settings()))
 def ingest_flow(
     source: str | None = None, source_name: str | None = None, strict: bool = False,
     lock_wait_s: float = 0,
@@ -295,3 +339,4 @@ def ingest_flow(
             f"--strict: {summary.pages_failed} page(s) failed validation; first: "
             f"{first.file}: {first.field}: {first.message}")
     return summary
+

@@ -86,11 +86,22 @@ class ScheduleSettings(_Frozen):
     deployment: str = "chickgraph-scheduled"
 
 
+class DaskSettings(_Frozen):
+    """Where the flow's tasks run when `ingest.task_runner` is `dask`."""
+
+    # scheduler address (tcp://host:8786); None: a temporary local cluster per run
+    address: str | None = None
+
+
 class IngestSettings(_Frozen):
     source: Path = Path("../shared/corpus/chickybase-2025-11-29/genes")
     chunk_size: int = Field(200, ge=1)
     max_page_bytes: int = Field(5_000_000, ge=1)
+    # threads: parse in a local process pool of `workers`; dask: every task on a Dask cluster,
+    # `workers` chunks in flight (set it to the cluster's worker count)
     workers: int = Field(2, ge=1)
+    task_runner: Literal["threads", "dask"] = "threads"
+    dask: DaskSettings = DaskSettings()
 
 
 class Settings(_Frozen):
@@ -147,6 +158,8 @@ ENV_OVERRIDES: dict[str, str] = {
     "CHICKGRAPH_CHUNK_SIZE": "ingest.chunk_size",
     "CHICKGRAPH_WORKERS": "ingest.workers",
     "CHICKGRAPH_MAX_PAGE_BYTES": "ingest.max_page_bytes",
+    "CHICKGRAPH_TASK_RUNNER": "ingest.task_runner",
+    "CHICKGRAPH_DASK_ADDRESS": "ingest.dask.address",
 }
 
 
