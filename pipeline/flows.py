@@ -339,4 +339,3 @@ def ingest_flow(
             f"--strict: {summary.pages_failed} page(s) failed validation; first: "
             f"{first.file}: {first.field}: {first.message}")
     return summary
-
