@@ -183,7 +183,7 @@ def machine() -> str:
 
 
 WIPE = r"""
-from pipeline import db
+from pipeline.load import db
 from pipeline.settings import get_settings
 s = get_settings()
 with db.connect(s) as driver, driver.session(database=s.neo4j.database) as session:

@@ -20,12 +20,12 @@ from typing import Any
 
 from neo4j import ManagedTransaction
 
-from pipeline import db, load
-from pipeline.chunks import fingerprint, vocabularies
-from pipeline.extract import PageIssue, discover, read_page, relative_id
-from pipeline.rows import page_rows, vocabulary_rows
+from pipeline.extract.pages import PageIssue, discover, read_page, relative_id
+from pipeline.ingest.chunks import fingerprint, vocabularies
+from pipeline.load import db, writer
+from pipeline.load.rows import page_rows, vocabulary_rows
 from pipeline.settings import Settings, get_settings
-from pipeline.transform import transform
+from pipeline.transform.records import transform
 
 # one statement per node or relationship; values always as parameters
 MERGE_STAGE = "MERGE (s:DevelopmentalStage {key: $key}) ON CREATE SET s = $props"
@@ -178,7 +178,7 @@ def naive_load(folder: Path, settings: Settings | None = None, limit: int | None
                 owners[record.gene_key] = relative_id(folder, path)
                 session.execute_write(write_page, page_rows(record).rows)
                 loaded += 1
-        load.collect_garbage(driver, settings)
+        writer.collect_garbage(driver, settings)
         driver.execute_query(META, fingerprint=fingerprint(),  # type: ignore[arg-type]
                              database_=settings.neo4j.database)
     seconds = time.perf_counter() - started

@@ -7,7 +7,7 @@ database is wiped between measurements) and, unless said otherwise, in a fresh p
 2. `chickgraph ingest` cold, with the ephemeral Prefect API and with the managed Prefect
    server, each followed by a no-change re-run, against a trivial Prefect flow
    (bench/sync_bench.py);
-3. the bulk floor: pipeline/bulk.py (CSV generation, `neo4j-admin database import full`,
+3. the bulk floor: pipeline/bulk/bulk.py (CSV generation, `neo4j-admin database import full`,
    server restart, schema, fix-ups), on the same corpus;
 4. named-query latency (50 runs each, p50/p95) and PROFILE operators, on that graph;
 5. the naive loader (bench/naive_loader.py), on the whole corpus or on the first N pages
@@ -59,8 +59,8 @@ import json, sys, time
 from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
-from pipeline.chunks import chunked, fewer_gc_pauses, process_chunk, vocabularies
-from pipeline.extract import discover, relative_id
+from pipeline.ingest.chunks import chunked, fewer_gc_pauses, process_chunk, vocabularies
+from pipeline.extract.pages import discover, relative_id
 from pipeline.settings import get_settings
 root, s = Path(sys.argv[1]), get_settings()
 gc_mode = fewer_gc_pauses()  # as the flow's writer does while results come back
@@ -102,10 +102,11 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 from neo4j._codec.packstream import v1
-from pipeline import db, load
-from pipeline.chunks import chunked, process_chunk, vocabularies
-from pipeline.extract import discover, relative_id
-from pipeline.rows import merge_rows
+from pipeline.load import db
+from pipeline.load import writer
+from pipeline.ingest.chunks import chunked, process_chunk, vocabularies
+from pipeline.extract.pages import discover, relative_id
+from pipeline.load.rows import merge_rows
 from pipeline.settings import get_settings
 root, s = Path(sys.argv[1]), get_settings()
 paths = [relative_id(root, p) for p in discover(root)]
@@ -129,12 +130,12 @@ except Exception:  # driver internals: report nothing rather than fail the bench
     pass
 with db.connect(s) as driver:
     db.apply_schema(driver, s)
-    load.write_vocabulary(driver, s, vocabularies())
+    writer.write_vocabulary(driver, s, vocabularies())
     started = time.perf_counter()
     for rows in chunks:
-        load.write_chunk(driver, s, rows)
+        writer.write_chunk(driver, s, rows)
     seconds = time.perf_counter() - started
-    load.collect_garbage(driver, s)
+    writer.collect_garbage(driver, s)
 print(json.dumps({"rust": v1._rust_pack is not None, "load_statements_s": seconds,
                   "pack_parameters_s": pack_s,
                   "chunks": len(chunks), "pages": sum(len(c.paths) for c in chunks)}))
@@ -143,7 +144,7 @@ print(json.dumps({"rust": v1._rust_pack is not None, "load_statements_s": second
 BULK = r"""
 import json, sys, time
 from pathlib import Path
-from pipeline import bulk
+from pipeline.bulk import bulk
 from pipeline.settings import get_settings
 timings = {}
 summary = bulk.bulk_ingest(Path(sys.argv[1]), get_settings(), timings=timings)
@@ -200,7 +201,7 @@ def step_bulk(results: dict[str, Any]) -> None:
 
 def _pick_params(settings: Any) -> dict[str, list[dict[str, Any]]]:
     """Realistic parameters, taken from the loaded graph (deterministically)."""
-    from pipeline import db
+    from pipeline.load import db
 
     driver = db.shared_driver(settings)
 
@@ -255,33 +256,34 @@ def _operators(plan: dict[str, Any]) -> list[str]:
 
 def step_queries(results: dict[str, Any], runs: int = 50) -> None:
     log("named queries: 50 runs each, PROFILE once")
-    from pipeline import db, queries
+    from pipeline.load import db
+    from pipeline.queries import named
     from pipeline.settings import get_settings
 
     settings = get_settings()
     params = _pick_params(settings)
     driver = db.shared_driver(settings)
     out: dict[str, Any] = {}
-    for name, spec in sorted(queries.catalogue().items()):
+    for name, spec in sorted(named.catalogue().items()):
         choices = params.get(name) or [{}]
         for given in choices[:5]:  # warm-up: plans cached, pages in the page cache
-            queries.run_raw(name, settings, **given)
+            named.run_raw(name, settings, **given)
         times, rows = [], []
         for index in range(runs):
             given = choices[index % len(choices)]
             started = time.perf_counter()
-            rows.append(len(queries.run_raw(name, settings, **given)))
+            rows.append(len(named.run_raw(name, settings, **given)))
             times.append((time.perf_counter() - started) * 1000)
         times.sort()
         server = []  # the server's own time (planning cached): available + consumed after
         with driver.session(database=settings.neo4j.database) as session:
             for index in range(runs):
-                given = queries.bind(spec, choices[index % len(choices)])
+                given = named.bind(spec, choices[index % len(choices)])
                 done = session.run(spec.text, given).consume()  # type: ignore[arg-type]
                 server.append((done.result_available_after or 0)
                               + (done.result_consumed_after or 0))
         server.sort()
-        bound = queries.bind(spec, choices[0])
+        bound = named.bind(spec, choices[0])
         with driver.session(database=settings.neo4j.database) as session:
             result = session.run("PROFILE " + spec.text, bound)  # type: ignore[arg-type]
             list(result)  # PROFILE needs the rows pulled, not discarded

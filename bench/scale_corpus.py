@@ -32,7 +32,7 @@ _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def _loader() -> type:
-    from pipeline.extract import PageLoader  # the pipeline's own YAML 1.2 loader
+    from pipeline.extract.pages import PageLoader  # the pipeline's own YAML 1.2 loader
 
     return PageLoader
 

@@ -26,7 +26,7 @@ from bench.common import (
 )
 
 TRIVIAL = (
-    "from pipeline.prefect_env import configure_prefect\n"
+    "from pipeline.flow.prefect_env import configure_prefect\n"
     "configure_prefect()\n"
     "from prefect import flow\n"
     "@flow\n"

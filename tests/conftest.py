@@ -28,7 +28,7 @@ os.environ.setdefault("PREFECT_HOME", str(REPO / ".local" / "prefect-test"))
 os.environ.setdefault("CHICKGRAPH_PREFECT_HOME", str(REPO / ".local" / "prefect-test"))
 os.environ.setdefault("CHICKGRAPH_PREFECT_PORT", "14299")
 
-from pipeline import neo4j_server  # noqa: E402
+from pipeline.servers import neo4j_server  # noqa: E402
 from pipeline.settings import Settings, get_settings  # noqa: E402
 
 _server_versions: list[str] = []
@@ -63,7 +63,7 @@ def neo4j_server_version(settings: Settings) -> Iterator[str]:
     """Start the test server once per session (or use NEO4J_URI) and print its version."""
     started_here = False
     if settings.neo4j.external:
-        from pipeline.db import server_version
+        from pipeline.load.db import server_version
 
         version = server_version(settings)
     else:
@@ -80,7 +80,7 @@ def neo4j_server_version(settings: Settings) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def driver(settings: Settings, neo4j_server_version: str) -> Iterator[object]:
-    from pipeline import db
+    from pipeline.load import db
 
     drv = db.make_driver(settings)
     db.verify(drv, settings)
@@ -109,8 +109,8 @@ _content = GraphContent()
 
 def load_fresh(driver: object, settings: Settings, source: Path | None) -> None:
     """Empty the database, then (optionally) ingest `source` with the real flow."""
-    from pipeline import graph_dump
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
+    from pipeline.queries import graph_dump
 
     graph_dump.wipe(driver, settings)  # type: ignore[arg-type]
     _content.loaded = None

@@ -32,9 +32,9 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline import db
-from pipeline.export import export_page
-from pipeline.extract import PageIssue, RawPage, read_page
+from pipeline.extract.pages import PageIssue, RawPage, read_page
+from pipeline.load import db
+from pipeline.queries.export import export_page
 from pipeline.settings import Settings, get_settings
 from tests.conftest import REPO, load_fresh
 from tests.fixtures import make_bad_corpus as mk
@@ -184,7 +184,7 @@ def bad_run(driver: Any, settings: Settings, prefect_harness: None,
     because this run is shared by the module. Everything the tests check in the graph is read
     right after the run, so later tests that wipe the database cannot disturb it.
     """
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
 
     corpus = mk.build(tmp_path_factory.mktemp("bad"))
     load_fresh(driver, settings, None)
@@ -285,7 +285,7 @@ def test_conflicts_have_a_deterministic_winner_and_never_merge(bad_run: Run) -> 
 
 def _b_then_a(root: Path) -> list[Any]:
     """Run 1: only conflict-gene-id-b.md; runs 2 and 3: a (the smaller path) has arrived."""
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
 
     root.mkdir()
     shutil.copyfile(mk.BAD / "conflict-gene-id-b.md", root / "conflict-gene-id-b.md")
@@ -389,7 +389,7 @@ def test_isolated_bad_page_does_not_abort_the_run(
     empty_graph: Any, settings: Settings, tmp_path: Path, kind: Kind
 ) -> None:
     """The three good pages and one bad one: the bad one is reported, the rest loads."""
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
 
     root = mk.build_isolated(kind.file, tmp_path)
     summary = ingest_flow(str(root))
@@ -407,7 +407,7 @@ def test_isolated_bad_page_does_not_abort_the_run(
 BOUNDED_CHILD = textwrap.dedent("""
     import json, resource, sys
     resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30))
-    from pipeline.chunks import process_chunk
+    from pipeline.ingest.chunks import process_chunk
     result = process_chunk(sys.argv[1], [sys.argv[2]], {}, 5_000_000)
     print(json.dumps({"issues": [i.as_dict() for i in result.issues],
                       "loaded": [r.path for r in result.pages]}))

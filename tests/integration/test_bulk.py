@@ -1,4 +1,4 @@
-"""The bulk path (`pipeline/bulk.py`, neo4j-admin import) builds exactly the graph of the flow.
+"""The bulk path (`pipeline/bulk/bulk.py`, neo4j-admin import) builds exactly the graph of the flow.
 
 Bulk import stops and starts the server it loads, so these tests never use the session's
 shared test server: they run on a private one (its own home `<test home>-bulk`, a free
@@ -17,9 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import bulk, db, graph_dump, neo4j_server
+from pipeline.bulk import bulk
+from pipeline.ingest.summary import IngestSummary
+from pipeline.load import db
+from pipeline.queries import graph_dump
+from pipeline.servers import neo4j_server
 from pipeline.settings import Settings, get_settings
-from pipeline.summary import IngestSummary
 from tests.conftest import CURRENT, FIXTURES, needs_corpus
 
 pytestmark = pytest.mark.integration
@@ -82,7 +85,7 @@ def dump(mine: Settings) -> graph_dump.GraphDump:
 
 def flow_then_bulk(mine: Settings, folder: Path) -> tuple[IngestSummary, IngestSummary]:
     """Load `folder` with the flow and, from empty again, with bulk; the dumps must match."""
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
 
     wipe(mine)
     with process_settings(mine):

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline import db, graph_dump
-from pipeline.export import all_paths, export_page
+from pipeline.load import db
+from pipeline.queries import graph_dump
+from pipeline.queries.export import all_paths, export_page
 from tests.conftest import CURRENT
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -101,8 +102,8 @@ def test_comma_joined_ids_become_separate_genes(current_graph: Any, settings: An
 
 def test_expression_edges_match_the_pages(current_graph: Any, settings: Any) -> None:
     """(gene, structure, stage) triples: recomputed here with the curated vocabularies."""
-    from pipeline.vocab.anatomy import load_anatomy, split_location
-    from pipeline.vocab.stages import load_stage_table
+    from pipeline.transform.vocab.anatomy import load_anatomy, split_location
+    from pipeline.transform.vocab.stages import load_stage_table
 
     anatomy, stages = load_anatomy(), load_stage_table()
     expected: Counter[tuple[str, str, str]] = Counter()
@@ -132,7 +133,7 @@ def test_heart_between_hh10_and_hh20_is_one_query(current_graph: Any, settings: 
 def test_reingest_unchanged_corpus_writes_nothing(
     current_graph: Any, settings: Any
 ) -> None:
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
 
     before = graph_dump.dump(current_graph, settings)
     summary = ingest_flow(str(CURRENT))
@@ -144,7 +145,7 @@ def test_full_reload_of_same_release_gives_identical_graph(
     current_graph: Any, settings: Any
 ) -> None:
     """Force every page through delete + re-create; the graph must come back identical."""
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
 
     before = graph_dump.dump(current_graph, settings)
     db.run_write(current_graph, settings, "MATCH (m:GraphMeta) DELETE m")

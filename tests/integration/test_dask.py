@@ -14,7 +14,7 @@ import pytest
 from distributed import Client, LocalCluster
 from prefect_dask import DaskTaskRunner
 
-from pipeline import graph_dump
+from pipeline.queries import graph_dump
 from pipeline.settings import DaskSettings, Settings, load_settings
 from tests.conftest import CURRENT, FIXTURES, mark_loaded, needs_corpus
 
@@ -43,7 +43,7 @@ def executed_per_worker(cluster: LocalCluster) -> dict[str, int]:
 def test_config_chooses_the_task_runner(tmp_path: Any) -> None:
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    from pipeline.flows import task_runner
+    from pipeline.flow.flows import task_runner
 
     config = tmp_path / "chickgraph.yaml"
     config.write_text("ingest:\n  workers: 3\n  task_runner: dask\n")
@@ -60,7 +60,7 @@ def test_config_chooses_the_task_runner(tmp_path: Any) -> None:
 def test_small_sync_on_dask_equals_the_thread_runner(
     empty_graph: Any, settings: Settings, dask_cluster: LocalCluster
 ) -> None:
-    from pipeline.flows import ingest_flow, task_runner
+    from pipeline.flow.flows import ingest_flow, task_runner
 
     by_threads = ingest_flow(str(FIXTURES / "sync"))
     expected = graph_dump.dump(empty_graph, settings)
@@ -80,7 +80,7 @@ def test_small_sync_on_dask_equals_the_thread_runner(
 def test_whole_corpus_on_a_two_worker_dask_cluster(
     current_graph: Any, settings: Settings, dask_cluster: LocalCluster
 ) -> None:
-    from pipeline.flows import ingest_flow, task_runner
+    from pipeline.flow.flows import ingest_flow, task_runner
 
     expected = graph_dump.dump(current_graph, settings)  # the thread runner's fresh load
     before = executed_per_worker(dask_cluster)

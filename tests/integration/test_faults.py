@@ -1,7 +1,7 @@
 """Faults: Neo4j unreachable, Neo4j killed (SIGKILL) and restarted during a load, the ingest
 process killed, a transient error inside one chunk's transaction, a bug that must not be
 retried. Whatever happens, a page is never half-written and the next normal run ends with
-exactly the graph of a fresh load.
+exactly the graph of a fresh writer.
 
 These tests kill and restart the session's own server (`get_settings()`: the shared test
 server in CI) and always leave it running. They are skipped with NEO4J_URI (an external
@@ -27,7 +27,9 @@ import pytest
 import yaml
 from neo4j.exceptions import ClientError, ServiceUnavailable, TransientError
 
-from pipeline import cypher_files, db, graph_dump, load, neo4j_server
+from pipeline.load import cypher_files, db, writer
+from pipeline.queries import graph_dump
+from pipeline.servers import neo4j_server
 from tests import conftest
 from tests.conftest import CURRENT, FIXTURES, REPO, load_fresh, mark_loaded, needs_corpus
 
@@ -313,7 +315,7 @@ def versions(tmp_path: Path) -> tuple[Path, Path]:
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
-    from pipeline import flows
+    from pipeline.flow import flows
 
     smaller = settings.model_copy(update={
         "ingest": settings.ingest.model_copy(update={"chunk_size": CHUNK})})
@@ -338,18 +340,18 @@ class FailingTx:
 
 
 class Saboteur:
-    """Wraps `load._write_chunk`: the first attempt at the target chunk fails mid-way, at a
+    """Wraps `writer._write_chunk`: the first attempt at the target chunk fails mid-way, at a
     statement (`fail_at`) or after all of them, just before the COMMIT ("commit")."""
 
     def __init__(self, target: list[str], fail_at: str, error: BaseException | None,
                  watch: Any) -> None:
-        self.real = load._write_chunk
+        self.real = writer._write_chunk
         self.target, self.fail_at, self.error, self.watch = target, fail_at, error, watch
         self.attempts: list[float] = []
         self.statements_before_failure = 0
         self.seen_at_retry: dict[str, dict[str, Any]] | None = None
 
-    def __call__(self, tx: Any, chunk: load.ChunkRows, delete_paths: list[str]) -> None:
+    def __call__(self, tx: Any, chunk: writer.ChunkRows, delete_paths: list[str]) -> None:
         if chunk.paths != self.target:
             return self.real(tx, chunk, delete_paths)
         self.attempts.append(time.monotonic())
@@ -382,9 +384,9 @@ def test_transient_error_in_a_chunk_is_retried_whole(
     monkeypatch: pytest.MonkeyPatch, error: BaseException, fail_at: str, retried_by: str,
 ) -> None:
     """The driver retries Neo4j's own transient errors; Prefect's task retries
-    (pipeline/retry.py) the rest of `is_transient`. Either way the chunk is rolled back
+    (pipeline/load/retry.py) the rest of `is_transient`. Either way the chunk is rolled back
     and written again whole."""
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
 
     v1, v2 = versions
     load_fresh(empty_graph, settings, v2)
@@ -394,7 +396,7 @@ def test_transient_error_in_a_chunk_is_retried_whole(
     before = page_state(empty_graph, settings)
     target = sorted(before)[CHUNK:2 * CHUNK]  # the second chunk
     saboteur = Saboteur(target, fail_at, error, _target_state(empty_graph, settings, target))
-    monkeypatch.setattr(load, "_write_chunk", saboteur)
+    monkeypatch.setattr(writer, "_write_chunk", saboteur)
 
     summary = ingest_flow(str(v2))
 
@@ -415,7 +417,7 @@ def test_a_bug_in_a_chunk_is_not_retried(
     empty_graph: Any, settings: Any, versions: tuple[Path, Path], small_chunks: None,
     monkeypatch: pytest.MonkeyPatch, error: BaseException | None,
 ) -> None:
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
 
     v1, v2 = versions
     load_fresh(empty_graph, settings, v2)
@@ -426,7 +428,7 @@ def test_a_bug_in_a_chunk_is_not_retried(
     paths = sorted(before)
     target = paths[CHUNK:2 * CHUNK]
     saboteur = Saboteur(target, "pages", error, _target_state(empty_graph, settings, target))
-    monkeypatch.setattr(load, "_write_chunk", saboteur)
+    monkeypatch.setattr(writer, "_write_chunk", saboteur)
 
     started = time.monotonic()
     with pytest.raises(ClientError if error is None else ValueError):
@@ -444,7 +446,7 @@ def test_a_bug_in_a_chunk_is_not_retried(
     assert runs[-1]["s"] == "failed"
     lock = db.run_read(empty_graph, settings, "MATCH (l:IngestLock) RETURN l.run_id AS r")
     assert lock == [{"r": None}]  # released: the next run is not blocked
-    monkeypatch.setattr(load, "_write_chunk", saboteur.real)
+    monkeypatch.setattr(writer, "_write_chunk", saboteur.real)
     assert ingest_flow(str(v2)).pages_failed == 0
     assert_same(graph_dump.dump(empty_graph, settings), expected)
 
@@ -452,7 +454,7 @@ def test_a_bug_in_a_chunk_is_not_retried(
 def test_a_run_that_died_before_garbage_collection_is_repaired(
     empty_graph: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
 
     pages = tmp_path / "pages"
     shutil.copytree(SYNC, pages)
@@ -466,7 +468,7 @@ def test_a_run_that_died_before_garbage_collection_is_repaired(
     def crash(*_args: Any) -> None:  # the process dies right here (SIGKILL, power cut...)
         raise RuntimeError("simulated crash before garbage collection")
 
-    monkeypatch.setattr(load, "collect_garbage", crash)
+    monkeypatch.setattr(writer, "collect_garbage", crash)
     with pytest.raises(RuntimeError, match="simulated crash"):
         ingest_flow(str(pages))
     monkeypatch.undo()
@@ -484,7 +486,8 @@ def test_a_run_that_died_before_garbage_collection_is_repaired(
 IMPATIENT_CLI = """
 import sys
 from neo4j import GraphDatabase
-from pipeline import db, flows
+from pipeline.load import db
+from pipeline.flow import flows
 
 def make_driver(settings):
     return GraphDatabase.driver(
@@ -495,7 +498,7 @@ def make_driver(settings):
 db.make_driver = make_driver
 for name in ("prepare_database", "load_chunk", "finish", "record_run"):
     setattr(flows, name, getattr(flows, name).with_options(retry_delay_seconds=0.2))
-from pipeline.cli import main
+from pipeline.cli.main import main
 sys.argv = ["chickgraph", *sys.argv[1:]]
 main()
 """
@@ -504,8 +507,8 @@ main()
 @needs_corpus
 @pytest.mark.xfail(strict=True, reason=(
     "bug: when Neo4j goes away for good during a load, neo4j.exceptions.ServiceUnavailable "
-    "escapes from ingest_flow (pipeline/flows.py; load_chunk/record_run re-raise the driver "
-    "error) and pipeline/cli.py main() only turns ChickGraphError into one line: exit 1 "
+    "escapes from ingest_flow (pipeline/flow/flows.py; load_chunk/record_run re-raise the driver "
+    "error) and pipeline/cli/main.py main() only turns ChickGraphError into one line: exit 1 "
     "with hundreds of lines of tracebacks (Prefect's task-failure logs and the uncaught "
     "error), after ~7 minutes with the real waits (30 s driver retry x 4 attempts, twice)"))
 def test_neo4j_gone_for_good_fails_cleanly(

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline import queries
 from pipeline.errors import ChickGraphError
-from pipeline.vocab.anatomy import load_anatomy, split_location
-from pipeline.vocab.stages import load_stage_table
+from pipeline.queries import named
+from pipeline.transform.vocab.anatomy import load_anatomy, split_location
+from pipeline.transform.vocab.stages import load_stage_table
 from tests.conftest import CURRENT
 from tests.integration.test_cli import cli
 
@@ -89,7 +89,7 @@ def genes_in(structure: str, parts: bool, low: float | None = None, high: float 
 
 @pytest.mark.parametrize("symbol", ["ALAS2", "FGF8", "CDON"])
 def test_gene_expression(current_graph: Any, symbol: str) -> None:
-    rows = queries.run("gene-expression", symbol=symbol)
+    rows = named.run("gene-expression", symbol=symbol)
     got = {(r.structure_key, r.stage): r.images for r in rows}
     assert got == {k: len(v) for k, v in corpus().expression[symbol].items()}
     ordinals = [r.stage_ordinal for r in rows if r.stage_ordinal is not None]
@@ -107,7 +107,7 @@ def test_genes_in_tissue(current_graph: Any, structure: str, parts: bool, low: s
     key = load_anatomy().key_for(structure)
     table = load_stage_table()
     expected = genes_in(key, parts, low and table.ordinal_of(low), high and table.ordinal_of(high))
-    rows = queries.run("genes-in-tissue", structure=structure, include_parts=parts,
+    rows = named.run("genes-in-tissue", structure=structure, include_parts=parts,
                        from_stage=low, to_stage=high, limit=ALL)
     assert {r.symbol: r.images for r in rows} == expected
     assert len(expected) > 10
@@ -117,10 +117,10 @@ def test_genes_in_tissue(current_graph: Any, structure: str, parts: bool, low: s
 @pytest.mark.parametrize(("symbol", "species"), [("ALAS2", None), ("ALAS2", "xenopus"),
                                                  ("SHH", "human"), ("FGF8", "zebrafish")])
 def test_orthologs(current_graph: Any, symbol: str, species: str | None) -> None:
-    rows = queries.run("orthologs", symbol=symbol, species=species)
+    rows = named.run("orthologs", symbol=symbol, species=species)
     expected = {p for p in corpus().orthologs[symbol]
-                if species is None or p[0] == queries.convert(
-                    queries.get("orthologs").param("species"), species)}
+                if species is None or p[0] == named.convert(
+                    named.get("orthologs").param("species"), species)}
     assert {(r.taxon_id, r.ncbi_id) for r in rows if r.ncbi_id} == expected
     assert expected
 
@@ -140,7 +140,7 @@ def test_ortholog_genes_in_tissue(current_graph: Any, structure: str, species: s
         for tax, ncbi in corpus().orthologs[symbol]:
             if tax == taxon:
                 expected[ncbi].add(symbol)
-    rows = queries.run("ortholog-genes-in-tissue", structure=structure, species=species,
+    rows = named.run("ortholog-genes-in-tissue", structure=structure, species=species,
                        from_stage=low, to_stage=high, limit=ALL)
     got = {r.ncbi_id: set(r.chick_genes) for r in rows if r.ncbi_id}
     assert got == expected and len(expected) > 20
@@ -153,7 +153,7 @@ def test_chick_expression_of(current_graph: Any, identifier: str) -> None:
     assert chick
     expected = {(s, a, st): len(pos) for s in chick
                 for (a, st), pos in corpus().expression[s].items()}
-    rows = queries.run("chick-expression-of", id=identifier)
+    rows = named.run("chick-expression-of", id=identifier)
     anatomy = load_anatomy()
     got = {(r.chick_symbol, anatomy.key_for(r.structure), r.stage): r.images for r in rows}
     assert got == expected
@@ -165,7 +165,7 @@ def test_coexpressed(current_graph: Any, symbol: str) -> None:
     shared = Counter({other: len(mine & set(triples))
                       for other, triples in corpus().expression.items() if other != symbol})
     ranked = sorted(((n, s) for s, n in shared.items() if n > 0), key=lambda x: (-x[0], x[1]))
-    rows = queries.run("coexpressed", symbol=symbol, limit=25)
+    rows = named.run("coexpressed", symbol=symbol, limit=25)
     assert [(r.shared_pairs, r.symbol) for r in rows] == ranked[:25]
 
 
@@ -177,7 +177,7 @@ def test_stage_atlas(current_graph: Any, stage: str) -> None:
         for a, st in triples:
             if st == key:
                 genes[a].add(symbol)
-    rows = queries.run("stage-atlas", stage=stage)
+    rows = named.run("stage-atlas", stage=stage)
     assert {r.structure_key: r.genes for r in rows} == {a: len(g) for a, g in genes.items()}
 
 
@@ -195,7 +195,7 @@ def test_evidence(current_graph: Any, symbol: str, structure: str, stage: str | 
         if any(anatomy.resolve(t).key in keys for t in split_location(image.get("location")))
         and (stage is None or stages.resolve(image.get("stage")).key == stage)
     ]
-    rows = queries.run("evidence", symbol=symbol, structure=structure, stage=stage,
+    rows = named.run("evidence", symbol=symbol, structure=structure, stage=stage,
                        include_parts=parts)
     assert [(r.position, r.image_url, r.source) for r in rows] == expected and expected
 
@@ -207,12 +207,12 @@ def test_evidence(current_graph: Any, symbol: str, structure: str, stage: str | 
 def test_conserved_orthologs(current_graph: Any, structure: str, species: str,
                              low: str | None, high: str | None) -> None:
     table = load_stage_table()
-    taxa = {queries.convert(queries.get("orthologs").param("species"), s)
+    taxa = {named.convert(named.get("orthologs").param("species"), s)
             for s in species.split(",")}
     chick = genes_in(structure, True, low and table.ordinal_of(low),
                      high and table.ordinal_of(high))
     expected = {s for s in chick if taxa <= {t for t, _ in corpus().orthologs[s]}}
-    rows = queries.run("conserved-orthologs", structure=structure, species=species,
+    rows = named.run("conserved-orthologs", structure=structure, species=species,
                        from_stage=low, to_stage=high, limit=ALL)
     assert {r.symbol for r in rows} == expected and expected
 
@@ -224,27 +224,27 @@ def test_conserved_orthologs(current_graph: Any, structure: str, species: str,
 ])
 def test_structure_wide_queries_default_to_their_first_100_rows(
         current_graph: Any, name: str, params: dict[str, str]) -> None:
-    everything = queries.run_raw(name, **params, limit=ALL)
+    everything = named.run_raw(name, **params, limit=ALL)
     assert len(everything) > 100  # the default cuts these answers short
-    assert queries.get(name).param("limit").default == 100
-    assert queries.run_raw(name, **params) == everything[:100]
+    assert named.get(name).param("limit").default == 100
+    assert named.run_raw(name, **params) == everything[:100]
 
 
 def test_unknown_names_and_parameters_are_clear(current_graph: Any) -> None:
     with pytest.raises(ChickGraphError, match=r"known: .*genes-in-tissue"):
-        queries.run("genes-in-heart")
+        named.run("genes-in-heart")
     with pytest.raises(ChickGraphError, match="accepted: structure"):
-        queries.run("genes-in-tissue", structure="heart", colour="red")
+        named.run("genes-in-tissue", structure="heart", colour="red")
     with pytest.raises(ChickGraphError, match="from_stage"):
-        queries.run("genes-in-tissue", structure="heart", from_stage="HH99")
+        named.run("genes-in-tissue", structure="heart", from_stage="HH99")
     with pytest.raises(ChickGraphError, match="needs --param symbol"):
-        queries.run("gene-expression")
+        named.run("gene-expression")
 
 
 def test_query_cli(current_graph: Any) -> None:
     listing = cli("query", "--list")
     assert listing.returncode == 0
-    for name in queries.catalogue():
+    for name in named.catalogue():
         assert name in listing.stdout
     result = cli("query", "genes-in-tissue", "-p", "structure=heart", "-p", "from_stage=HH10",
                  "-p", "to_stage=stage 20", "--limit", "5", "--format", "json")

@@ -29,8 +29,10 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline import cypher_files, db, graph_dump, neo4j_server
-from pipeline.export import export_page
+from pipeline.load import cypher_files, db
+from pipeline.queries import graph_dump
+from pipeline.queries.export import export_page
+from pipeline.servers import neo4j_server
 from tests.conftest import FIXTURES, REPO, load_fresh, mark_loaded
 
 SYNC = FIXTURES / "sync"
@@ -100,7 +102,7 @@ def hostile_graph(
     for page in HOSTILE.glob("*.md"):
         shutil.copy(page, folder / page.name)
     mark_loaded(None)
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
 
     summary = ingest_flow(str(folder))
     assert (summary.pages_loaded, summary.pages_unchanged, summary.pages_failed) == (3, 3, 0), \
@@ -170,7 +172,7 @@ def test_removing_the_hostile_pages_restores_the_graph(
 ) -> None:
     """Sync back to the three ordinary pages: exactly a fresh load of them (nothing was
     deleted or rewritten by a payload, nothing of the hostile pages is left over)."""
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
 
     folder = hostile_graph.folder
     try:
@@ -243,7 +245,7 @@ EXPLAIN_PREFIXES = {"EXPLAIN ", "PROFILE "}
 SUBPROCESS_LIKE = {"subprocess", "asyncio"}  # `.run` of these is not a Cypher sink
 USER_QUERY = {("cli.py", "cypher_cmd", "query")}  # `chickgraph cypher QUERY`: the user's own
 # QuerySpec.text is the text of cypher/queries/<name>.cypher (checked at run time below)
-TRUSTED_ATTRIBUTES = {("queries.py", "spec.text")}
+TRUSTED_ATTRIBUTES = {("named.py", "spec.text")}
 
 
 @dataclass(frozen=True)
@@ -453,7 +455,7 @@ def provenance_violations() -> tuple[Violation, ...]:
 def test_the_provenance_check_catches_built_cypher() -> None:
     """The checker itself: every way of building Cypher from values is reported."""
     bad = '''
-from pipeline import cypher_files
+from pipeline.load import cypher_files
 def a(tx, v):
     tx.run(f"MATCH (n {{k: '{v}'}}) RETURN n")
 def b(tx, v):
@@ -494,7 +496,7 @@ def _pipeline_files() -> list[Any]:
         marks = []
         if name == "bulk.py":
             marks.append(pytest.mark.xfail(strict=True, reason=(
-                "bug: pipeline/bulk.py fix_up() runs Cypher text built with f-strings in "
+                "bug: pipeline/bulk/bulk.py fix_up() runs Cypher text built with f-strings in "
                 "CsvFixes.statements() (labels, relationship types and property names "
                 "interpolated, backtick-escaped) instead of cypher/*.cypher text with "
                 "parameters; not injectable today (the names are the pipeline's own), but it "
@@ -511,9 +513,9 @@ def test_no_cypher_is_built_from_values(name: str) -> None:
 
 def test_named_queries_are_their_files() -> None:
     """`spec.text` (trusted by the provenance check) is exactly the .cypher file's text."""
-    from pipeline import queries
+    from pipeline.queries import named
 
-    catalogue = queries.catalogue()
+    catalogue = named.catalogue()
     assert catalogue
     for name, spec in catalogue.items():
         assert spec.text == cypher_files.load(f"queries/{name}")
@@ -802,7 +804,7 @@ def test_the_password_is_not_leaked(
     # a run in-process: its Prefect artifact
     from prefect.artifacts import Artifact
 
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
 
     summary = ingest_flow(str(hostile_graph.folder))
     assert password not in summary.model_dump_json()

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from pipeline import db
+from pipeline.load import db
 from tests.conftest import FIXTURES, REPO
 from tests.integration.test_cli import _free_port, cli
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from pipeline import db, graph_dump
 from pipeline.errors import IngestLocked, StrictModeFailure
-from pipeline.export import export_page
+from pipeline.load import db
+from pipeline.queries import graph_dump
+from pipeline.queries.export import export_page
 from tests.conftest import CURRENT, FIXTURES, PREVIOUS, load_fresh, mark_loaded
 
 pytestmark = pytest.mark.integration
@@ -23,7 +24,7 @@ SYNC = FIXTURES / "sync"
 
 
 def ingest(folder: Path, **kwargs: Any) -> Any:
-    from pipeline.flows import ingest_flow
+    from pipeline.flow.flows import ingest_flow
 
     return ingest_flow(str(folder), **kwargs)
 
@@ -147,7 +148,7 @@ def test_a_second_run_waits_or_exits_clearly(empty_graph: Any, settings: Any, pa
     import os
     import socket
 
-    from pipeline import lock
+    from pipeline.load import lock
 
     db.apply_schema(empty_graph, settings)
     lock.acquire(empty_graph, settings, "other-run", "elsewhere")
@@ -180,7 +181,7 @@ def test_git_source_records_its_commit(
     empty_graph: Any, settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A git source is cloned, then pulled: the run syncs to the new commit and records it."""
-    from pipeline import flows
+    from pipeline.flow import flows
     from pipeline.settings import GitSource
     from tests.unit.test_sources import git, make_repo
 

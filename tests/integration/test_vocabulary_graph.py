@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline import db
-from pipeline.vocab.anatomy import load_anatomy, split_location
+from pipeline.load import db
+from pipeline.transform.vocab.anatomy import load_anatomy, split_location
 from tests.conftest import CURRENT, FIXTURES, PREVIOUS, needs_corpus
 from tests.integration.test_cli import cli
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.vocab.anatomy import AnatomyVocabulary, load_anatomy, split_location
-from pipeline.vocab.report import unmapped, vocab_report
-from pipeline.vocab.stages import load_stage_table
+from pipeline.transform.vocab.anatomy import AnatomyVocabulary, load_anatomy, split_location
+from pipeline.transform.vocab.report import unmapped, vocab_report
+from pipeline.transform.vocab.stages import load_stage_table
 
 CORPUS = Path(__file__).resolve().parents[2].parent / "shared" / "corpus"
 RELEASES = ("chickybase-2025-11-29", "chickybase-2025-11-24")

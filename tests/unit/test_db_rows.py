@@ -9,7 +9,7 @@ import pytest
 from neo4j.graph import Graph, Node
 from neo4j.time import Date
 
-from pipeline import db
+from pipeline.load import db
 
 
 def _node() -> Node:

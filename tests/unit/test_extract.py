@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.errors import SourceError
-from pipeline.extract import (
+from pipeline.extract.pages import (
     MAX_ALIASES,
     PageIssue,
     RawPage,

@@ -15,7 +15,7 @@ import yaml
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract import _HANDLER, DuplicateKey, FastPageLoader, PageLoader
+from pipeline.extract.pages import _HANDLER, DuplicateKey, FastPageLoader, PageLoader
 from tests.conftest import CURRENT, PREVIOUS, needs_corpus
 
 

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.extract import RawPage, discover, read_page
-from pipeline.rows import CHUNK_STATEMENTS, ChunkRows, chunk_rows, vocabulary_rows
-from pipeline.transform import PageRecord, Vocabularies, transform
-from pipeline.vocab.anatomy import load_anatomy
-from pipeline.vocab.stages import load_stage_table
+from pipeline.extract.pages import RawPage, discover, read_page
+from pipeline.load.rows import CHUNK_STATEMENTS, ChunkRows, chunk_rows, vocabulary_rows
+from pipeline.transform.records import PageRecord, Vocabularies, transform
+from pipeline.transform.vocab.anatomy import load_anatomy
+from pipeline.transform.vocab.stages import load_stage_table
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.plots import expression_heatmap, group_of, heatmap_matrix, orthologs_graph
-from pipeline.queries import GeneExpressionRow, OrthologRow
-from pipeline.vocab.anatomy import load_anatomy
+from pipeline.queries.named import GeneExpressionRow, OrthologRow
+from pipeline.queries.plots import expression_heatmap, group_of, heatmap_matrix, orthologs_graph
+from pipeline.transform.vocab.anatomy import load_anatomy
 
 
 def row(structure_key: str, structure: str, stage: str, ordinal: float | None, n: int

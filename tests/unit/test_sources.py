@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.errors import SourceError
+from pipeline.extract.sources import DEFAULT, checkout
 from pipeline.settings import Settings, load_settings
-from pipeline.sources import DEFAULT, checkout
 from tests.conftest import FIXTURES, REPO
 
 

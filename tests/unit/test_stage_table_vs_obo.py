@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pipeline.vocab.stages import DEFAULT_STAGES_PATH, StageTable, load_stage_table
+from pipeline.transform.vocab.stages import DEFAULT_STAGES_PATH, StageTable, load_stage_table
 
 pronto = pytest.importorskip("pronto", reason="pronto is needed to read the OBO file")
 

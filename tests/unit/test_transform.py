@@ -15,9 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.extract import PageIssue, RawPage, parse_page_bytes, read_page
-from pipeline.species import CHICKEN, resolve_species
-from pipeline.transform import (
+from pipeline.extract.pages import PageIssue, RawPage, parse_page_bytes, read_page
+from pipeline.transform.records import (
     NBSP,
     PageRecord,
     Vocabularies,
@@ -32,8 +31,9 @@ from pipeline.transform import (
     transform,
     validate,
 )
-from pipeline.vocab.anatomy import load_anatomy, split_location
-from pipeline.vocab.stages import load_stage_table
+from pipeline.transform.species import CHICKEN, resolve_species
+from pipeline.transform.vocab.anatomy import load_anatomy, split_location
+from pipeline.transform.vocab.stages import load_stage_table
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "chickybase-2025-11-29"

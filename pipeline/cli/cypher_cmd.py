@@ -1,0 +1,33 @@
+"""`chickgraph cypher`: raw Cypher, read-only unless --write (enforced by the server)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from pipeline.cli.output import FORMAT_HELP, parse_params, print_rows
+from pipeline.load import db
+from pipeline.settings import get_settings
+
+
+def cypher_cmd(
+    query: Annotated[str, typer.Argument(help="The Cypher query; values go in --param.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
+    param: Annotated[list[str] | None, typer.Option(
+        "--param", "-p", help="name=value (repeatable); JSON values are parsed.")] = None,
+    write: Annotated[bool, typer.Option(
+        "--write", help="Run in a write transaction (default: read-only).")] = False,
+) -> None:
+    """Run raw Cypher. Read-only unless --write: the server refuses writes otherwise."""
+    if fmt not in ("table", "json", "csv"):
+        raise typer.BadParameter(f"unknown format {fmt!r}", param_hint="--format")
+    settings = get_settings()
+    params = parse_params(param or [])
+    with db.connect(settings) as driver:
+        if write:
+            rows = db.run_write(driver, settings, query, params)
+        else:
+            db.refuse_side_effects(driver, settings, query, params)
+            rows = db.run_read(driver, settings, query, params)
+    print_rows(rows, fmt)

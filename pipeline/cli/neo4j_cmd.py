@@ -1,0 +1,63 @@
+"""`chickgraph neo4j ...`: the project's own local Neo4j server."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+import typer
+
+from pipeline.cli.output import echo, out
+from pipeline.errors import ChickGraphError
+from pipeline.load import db
+from pipeline.servers import neo4j_server
+from pipeline.settings import get_settings
+
+app = typer.Typer(help="The project's local Neo4j 5.26 server (no Docker needed).",
+                  no_args_is_help=True)
+
+
+@app.command("install")
+def neo4j_install() -> None:
+    """Resolve the Neo4j server jars from Maven Central (cached; a no-op when present)."""
+    layout = neo4j_server.install(get_settings(), echo)
+    echo(f"Neo4j {layout.version} installed in {layout.lib}")
+
+
+@app.command("start")
+def neo4j_start() -> None:
+    """Start the local server (idempotent) and wait until Bolt answers."""
+    settings = get_settings()
+    version = neo4j_server.start(settings, echo)
+    echo(f"{version} is running at {settings.neo4j.effective_uri}")
+
+
+@app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the local server; returns when no Neo4j JVM of ours is left."""
+    stopped = neo4j_server.stop(get_settings())
+    echo("Neo4j stopped" if stopped else "Neo4j was not running")
+
+
+@app.command("status")
+def neo4j_status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """running/stopped, server version and URI (exit 0 either way)."""
+    settings = get_settings()
+    info: dict[str, Any] = {"uri": settings.neo4j.effective_uri,
+                            "external": settings.neo4j.external, "pid": None}
+    if not settings.neo4j.external:
+        info["pid"] = neo4j_server.running_pid(settings)
+    try:
+        info["version"] = db.server_version(settings)
+        info["status"] = "running"
+    except ChickGraphError as exc:
+        info["version"] = None
+        info["status"] = "stopped" if info["pid"] is None else "starting"
+        info["error"] = str(exc)
+    if as_json:
+        out.print_json(json.dumps(info))
+    else:
+        version = f" {info['version']}" if info["version"] else ""
+        out.print(f"{info['status']}{version} {info['uri']}", markup=False, highlight=False)

@@ -1,0 +1,78 @@
+"""Console output shared by the commands: tables/JSON/CSV rows, one-line messages.
+
+Data is always printed verbatim (never read as Rich markup); messages go to stderr so that
+`--format json` output on stdout stays machine-readable."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+# Not a terminal (pipes, CI): wide enough that tables are not squeezed to 80 columns.
+out = Console() if sys.stdout.isatty() else Console(width=200)
+err = Console(stderr=True, soft_wrap=True)
+
+FORMAT_HELP = "Output format: table, json (an array of row objects) or csv."
+
+
+def echo(message: str) -> None:
+    err.print(message, markup=False, highlight=False)
+
+
+def parse_params(pairs: list[str]) -> dict[str, Any]:
+    """`name=value` pairs; a value that parses as JSON (numbers, lists...) is used as such."""
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        if not sep or not name.strip():
+            raise typer.BadParameter(f"{pair!r}: expected name=value", param_hint="--param")
+        try:
+            params[name.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[name.strip()] = raw
+    return params
+
+
+def _plain(value: Any) -> Any:
+    """Driver values (nodes, temporals) -> JSON-friendly Python values."""
+    if hasattr(value, "to_native"):
+        return value.to_native().isoformat()
+    if hasattr(value, "items") and hasattr(value, "element_id"):
+        return dict(value.items())
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
+    rows = [{k: _plain(v) for k, v in row.items()} for row in rows]
+    if fmt == "json":
+        sys.stdout.write(json.dumps(rows, default=str) + "\n")
+    elif fmt == "csv":
+        buffer = io.StringIO()
+        columns = list(rows[0]) if rows else []
+        writer = csv.DictWriter(buffer, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: json.dumps(v) if isinstance(v, list | dict) else v
+                             for k, v in row.items()})
+        sys.stdout.write(buffer.getvalue())
+    else:
+        table = Table(show_lines=False)
+        for column in rows[0] if rows else []:
+            table.add_column(Text(column))
+        for row in rows:  # Text(): data is shown verbatim, never read as Rich markup
+            table.add_row(*[Text(json.dumps(v, default=str) if isinstance(v, list | dict)
+                                 else str(v)) for v in row.values()])
+        out.print(table)
+        echo(f"{len(rows)} row(s)")

@@ -1,0 +1,57 @@
+"""A canonical, run-independent picture of the graph, for comparing two loads.
+
+Run-specific values live only in properties named `*_at` or `run_id` and on IngestRun nodes;
+dropping those, two loads of the same release must give equal dumps.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import Driver
+
+from pipeline.load import cypher_files, db
+from pipeline.settings import Settings
+
+
+def _stable(props: dict[str, Any]) -> str:
+    kept = {k: v for k, v in props.items() if not (k.endswith("_at") or k == "run_id")}
+    return json.dumps(kept, sort_keys=True, default=str)
+
+
+@dataclass(frozen=True)
+class GraphDump:
+    nodes: Counter[tuple[str, str]]
+    relationships: Counter[tuple[str, str, str, str]]
+
+    def difference(self, other: GraphDump, limit: int = 10) -> str:
+        """A short human-readable diff, for assertion messages."""
+        lines = []
+        for name, mine, theirs in (("node", self.nodes, other.nodes),
+                                   ("relationship", self.relationships, other.relationships)):
+            only_mine = list((mine - theirs).elements())[:limit]
+            only_theirs = list((theirs - mine).elements())[:limit]
+            lines += [f"{name} only in first: {x}" for x in only_mine]
+            lines += [f"{name} only in second: {x}" for x in only_theirs]
+        return "\n".join(lines)
+
+
+def dump(driver: Driver, settings: Settings) -> GraphDump:
+    nodes = db.run_read(driver, settings, cypher_files.load("admin/dump_nodes"))
+    rels = db.run_read(driver, settings, cypher_files.load("admin/dump_relationships"))
+    return GraphDump(
+        nodes=Counter((":".join(sorted(r["labels"])), _stable(r["props"])) for r in nodes),
+        relationships=Counter(
+            (str(r["start"]), r["type"], str(r["end"]), _stable(r["props"])) for r in rels
+        ),
+    )
+
+
+def wipe(driver: Driver, settings: Settings) -> None:
+    """Empty the database (schema kept). Auto-commit: CALL IN TRANSACTIONS needs it."""
+    with driver.session(database=settings.neo4j.database) as session:
+        for statement in cypher_files.statements("admin/wipe"):
+            session.run(statement).consume()  # type: ignore[arg-type]
