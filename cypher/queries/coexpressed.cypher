@@ -1,5 +1,5 @@
 // Chicken genes sharing the most (structure, stage) pairs with a gene.
-// @param symbol: string (required) chicken gene symbol, e.g. ALAS2
+// @param symbol: symbol (required) chicken gene symbol (any case), e.g. ALAS2
 // @param limit: int = 25 at most this many rows
 
 // The gene's pairs grouped by stage: per stage one seek of the EXPRESSED_IN stage_key index,

@@ -1,5 +1,5 @@
 // The images, captions and sources behind "gene X in structure Y (at stage Z)".
-// @param symbol: string (required) chicken gene symbol, e.g. ALAS2
+// @param symbol: symbol (required) chicken gene symbol (any case), e.g. ALAS2
 // @param structure: structure (required) a structure name, synonym or key
 // @param stage: stage = null only images at this stage
 // @param include_parts: bool = false also images showing parts of the structure

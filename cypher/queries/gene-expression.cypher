@@ -1,6 +1,6 @@
 // Where and when a chicken gene is expressed: one row per structure and stage, with the
 // number of the gene's images that show it, in developmental order.
-// @param symbol: string (required) chicken gene symbol, e.g. ALAS2
+// @param symbol: symbol (required) chicken gene symbol (any case), e.g. ALAS2
 // @param limit: int = 10000 at most this many rows
 MATCH (:Page)-[:DESCRIBES]->(g:Gene {symbol: $symbol})
 MATCH (g)-[e:EXPRESSED_IN]->(a:AnatomicalStructure)

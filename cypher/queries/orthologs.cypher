@@ -1,6 +1,6 @@
 // A chicken gene's orthologs (from GEISHA's ortholog table), optionally for one species,
 // with their ids.
-// @param symbol: string (required) chicken gene symbol, e.g. ALAS2
+// @param symbol: symbol (required) chicken gene symbol (any case), e.g. ALAS2
 // @param species: species = null human, mouse, Xenopus, zebrafish, fruit fly, or a taxon id
 // @param limit: int = 10000 at most this many rows
 MATCH (:Page)-[:DESCRIBES]->(g:Gene {symbol: $symbol})

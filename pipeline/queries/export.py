@@ -14,6 +14,7 @@ from typing import Any
 from neo4j import Driver
 
 from pipeline.load import cypher_files, db
+from pipeline.queries.symbols import resolve_symbol
 from pipeline.settings import Settings
 from pipeline.transform.records import GENE_SCALARS
 
@@ -90,9 +91,16 @@ def _external_ids(gene: dict[str, Any]) -> dict[str, str | None]:
 def export_page(
     driver: Driver, settings: Settings, symbol: str | None = None, path: str | None = None
 ) -> list[tuple[str, dict[str, Any]]]:
-    """(page path, front matter) for the page(s) with this symbol, or the page at `path`."""
-    rows = db.run_read(driver, settings, cypher_files.load("export/page"),
-                       {"symbol": symbol, "path": path})
+    """(page path, front matter) for the page(s) with this symbol, or the page at `path`.
+
+    A symbol that finds no page is tried as the page symbol it equals ignoring case.
+    """
+    statement = cypher_files.load("export/page")
+    rows = db.run_read(driver, settings, statement, {"symbol": symbol, "path": path})
+    if not rows and symbol is not None and path is None:
+        meant = resolve_symbol(driver, settings, symbol)
+        if meant is not None:
+            rows = db.run_read(driver, settings, statement, {"symbol": meant, "path": None})
     return [(row["page"]["path"], rebuild(row)) for row in rows]
 
 

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict
 
 from pipeline.errors import ChickGraphError
 from pipeline.load import cypher_files, db
+from pipeline.queries.symbols import resolve_symbol
 from pipeline.settings import Settings, get_settings
 from pipeline.transform.species import resolve_species
 from pipeline.transform.vocab.anatomy import load_anatomy
@@ -32,7 +33,7 @@ _PARAM = re.compile(
     r"^//\s*@param\s+(?P<name>\w+):\s*(?P<type>\w+)\s*"
     r"(?:(?P<required>\(required\))|=\s*(?P<default>\[[^\]]*\]|\S+))?\s*(?P<help>.*)$"
 )
-TYPES = ("string", "int", "bool", "stage", "structure", "species", "species_list")
+TYPES = ("string", "symbol", "int", "bool", "stage", "structure", "species", "species_list")
 
 
 class QueryError(ChickGraphError):
@@ -111,7 +112,7 @@ def convert(spec: ParamSpec, value: Any) -> Any:
         return None
     try:
         match spec.type:
-            case "string":
+            case "string" | "symbol":
                 return str(value)
             case "int":
                 return int(value)
@@ -257,12 +258,25 @@ ROW_TYPES: dict[str, type[Row]] = {
 
 
 def run_raw(name: str, settings: Settings | None = None, **given: Any) -> list[dict[str, Any]]:
-    """Run a named query (read transaction) and return plain dict rows."""
+    """Run a named query (read transaction) and return plain dict rows.
+
+    A chicken symbol that finds nothing is tried again as the page symbol it equals ignoring
+    case (`Pou5f3` -> `POU5F3`); several such pages are an error naming them.
+    """
     settings = settings or get_settings()
     spec = get(name)
     params = bind(spec, given)
     driver = db.shared_driver(settings)
-    return db.run_read(driver, settings, spec.text, params)
+    rows = db.run_read(driver, settings, spec.text, params)
+    if rows:
+        return rows
+    retried = dict(params)
+    for param in spec.params:
+        if param.type == "symbol" and params.get(param.name) is not None:
+            meant = resolve_symbol(driver, settings, params[param.name])
+            if meant is not None:
+                retried[param.name] = meant
+    return rows if retried == params else db.run_read(driver, settings, spec.text, retried)
 
 
 def run(name: str, settings: Settings | None = None, **given: Any) -> list[Row]:
