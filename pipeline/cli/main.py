@@ -6,59 +6,91 @@ traceback."""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from collections.abc import Sequence
 
 import typer
-from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
-from pipeline.cli import (
-    config_cmd,
-    cypher_cmd,
-    ingest_cmd,
-    neo4j_cmd,
-    prefect_cmd,
-    query_cmd,
-    vocab_cmd,
-)
 from pipeline.cli.output import echo
 from pipeline.errors import ChickGraphError
 
-app = typer.Typer(
-    help="ChickGraph: GEISHA chick-embryo gene-expression pages -> a Neo4j graph.\n\n"
+HELP = (
+    "ChickGraph: GEISHA chick-embryo gene-expression pages -> a Neo4j graph.\n\n"
     "Settings come from config/chickgraph.yaml, overridden by environment variables "
     "(NEO4J_URI, NEO4J_USERNAME, NEO4J_PASSWORD, NEO4J_DATABASE, CORPUS, ...; "
     "see `chickgraph config show`). With NEO4J_URI set, that server is used and nothing "
-    "local is started.",
-    no_args_is_help=True,
-    pretty_exceptions_show_locals=False,
+    "local is started."
 )
-app.add_typer(neo4j_cmd.app, name="neo4j")
-app.add_typer(prefect_cmd.app, name="prefect")
-app.add_typer(config_cmd.config_app, name="config")
-app.add_typer(config_cmd.schema_app, name="schema")
-app.add_typer(query_cmd.plot_app, name="plot")
-app.add_typer(vocab_cmd.app, name="vocab")
-app.command("serve")(prefect_cmd.serve_cmd)
-app.command("cypher")(cypher_cmd.cypher_cmd)
-app.command("ingest")(ingest_cmd.ingest_cmd)
-app.command("runs")(ingest_cmd.runs_cmd)
-app.command("query")(query_cmd.query_cmd)
-app.command("export")(query_cmd.export_cmd)
+
+# command name -> (module, attribute): a typer.Typer is a command group, anything else one
+# command. Only the module of the command being run is imported, so `chickgraph query`
+# never pays for Prefect, plotting or the other commands' imports.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "neo4j": ("pipeline.cli.neo4j_cmd", "app"),
+    "prefect": ("pipeline.cli.prefect_cmd", "app"),
+    "serve": ("pipeline.cli.prefect_cmd", "serve_cmd"),
+    "config": ("pipeline.cli.config_cmd", "config_app"),
+    "schema": ("pipeline.cli.config_cmd", "schema_app"),
+    "cypher": ("pipeline.cli.cypher_cmd", "cypher_cmd"),
+    "ingest": ("pipeline.cli.ingest_cmd", "ingest_cmd"),
+    "runs": ("pipeline.cli.ingest_cmd", "runs_cmd"),
+    "query": ("pipeline.cli.query_cmd", "query_cmd"),
+    "export": ("pipeline.cli.query_cmd", "export_cmd"),
+    "plot": ("pipeline.cli.query_cmd", "plot_app"),
+    "vocab": ("pipeline.cli.vocab_cmd", "app"),
+}
+
+
+def build_app(argv: Sequence[str] = ()) -> typer.Typer:
+    """The typer app with the command named first in `argv`, or every command (for --help,
+    completion or an unknown name, which typer then reports with the full list)."""
+    app = typer.Typer(help=HELP, no_args_is_help=True, pretty_exceptions_show_locals=False)
+
+    @app.callback()
+    def _root() -> None:  # a group even when one command is registered
+        pass
+
+    chosen = [argv[0]] if argv and argv[0] in COMMANDS else list(COMMANDS)
+    for name in chosen:
+        module, attribute = COMMANDS[name]
+        target = getattr(importlib.import_module(module), attribute)
+        if isinstance(target, typer.Typer):
+            app.add_typer(target, name=name)
+        else:
+            app.command(name)(target)
+    return app
 
 
 def main() -> None:
     """Console entry point: expected errors become one line on stderr and exit 1."""
     try:
-        app()
-    except ChickGraphError as exc:
-        echo(f"error: {exc}")
+        build_app(sys.argv[1:])()
+    except Exception as exc:
+        message = expected_failure(exc)
+        if message is None:
+            raise
+        echo(f"error: {message}")
         sys.exit(1)
-    except (ServiceUnavailable, SessionExpired) as exc:
-        echo(f"error: Neo4j went away and did not come back: {_first_line(exc)}")
-        sys.exit(1)
-    except Neo4jError as exc:
-        echo(f"error: Neo4j refused the query: {exc.code}: {_first_line(exc)}")
-        sys.exit(1)
+
+
+def expected_failure(exc: BaseException) -> str | None:
+    """The one-line message for a failure users cause or meet (not a bug), else None.
+
+    Neo4j's exception classes are looked at only when the driver was imported: a command
+    that never loaded it cannot have raised them, and `config show` need not pay for it.
+    """
+    if isinstance(exc, ChickGraphError):
+        return str(exc)
+    if "neo4j" not in sys.modules:
+        return None
+    from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+
+    if isinstance(exc, ServiceUnavailable | SessionExpired):
+        return f"Neo4j went away and did not come back: {_first_line(exc)}"
+    if isinstance(exc, Neo4jError):
+        return f"Neo4j refused the query: {exc.code}: {_first_line(exc)}"
+    return None
 
 
 def _first_line(exc: BaseException) -> str:
