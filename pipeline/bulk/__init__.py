@@ -1,0 +1,1 @@
+"""Bulk first load: the ingest core's rows as CSV for `neo4j-admin database import`."""

@@ -1,0 +1,3 @@
+"""The ingest core, free of Prefect: chunks of pages parsed in worker processes, run summary.
+
+The Prefect flow (`pipeline.flow`) and the bulk writer (`pipeline.bulk`) both build on it."""

@@ -1,0 +1,1 @@
+"""Local servers the project provisions itself: Neo4j from Maven Central, a Prefect server."""

@@ -1,0 +1,1 @@
+"""Curated vocabularies: stage labels and anatomy terms -> stable keys (config/*.yaml)."""
