@@ -493,15 +493,7 @@ def _pipeline_files() -> list[Any]:
     params = []
     for path in sorted(PIPELINE.rglob("*.py")):
         name = str(path.relative_to(PIPELINE))
-        marks = []
-        if name == "bulk.py":
-            marks.append(pytest.mark.xfail(strict=True, reason=(
-                "bug: pipeline/bulk/bulk.py fix_up() runs Cypher text built with f-strings in "
-                "CsvFixes.statements() (labels, relationship types and property names "
-                "interpolated, backtick-escaped) instead of cypher/*.cypher text with "
-                "parameters; not injectable today (the names are the pipeline's own), but it "
-                "breaks the 'never built from values' rule")))
-        params.append(pytest.param(name, marks=marks, id=name))
+        params.append(pytest.param(name, id=name))
     return params
 
 
