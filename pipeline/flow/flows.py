@@ -3,8 +3,9 @@
 Chunks of pages are mapped to tasks (never one task per page: Prefect's per-task cost would
 dominate). Parsing runs in a process pool so both cores work; loading is one writer, one
 transaction per chunk, with retries on the task preset (transient Neo4j errors only). What
-the flow shares with the bulk path (gene-key claims, the parse-ahead window, counts, the run
-record) is in `pipeline.ingest.core`; this module only adds Prefect and transactions.
+the flow shares with the bulk floor of bench/bulk.py (gene-key claims, the parse-ahead
+window, counts, the run record) is in `pipeline.ingest.core`; this module adds Prefect and
+transactions.
 
 Importing this module configures nothing and reads no settings. Prefect reads its own
 environment when `prefect` is first imported, so commands go through

@@ -1,6 +1,7 @@
-"""The ingest core both writers share: the Prefect flow (transactions) and the bulk path
-(CSV + `neo4j-admin database import`). Prefect-free, and pure except for the two functions
-at the end that read the counts and write the (:IngestRun) node.
+"""The ingest core both writers share: the Prefect flow (transactions) and the bulk floor
+(bench/bulk.py: CSV + `neo4j-admin database import`; a benchmark, as it measured slower).
+Prefect-free, and pure except for the two functions at the end that read the counts and
+write the (:IngestRun) node.
 
 What lives here is everything the two writers must agree on, so that they cannot drift:
 

@@ -1,4 +1,4 @@
-"""CSV writing of the bulk path (pipeline/bulk/bulk.py): neo4j-admin import header format, quoting,
+"""CSV writing of the bulk path (bench/bulk.py): neo4j-admin import header format, quoting,
 array delimiters, nulls vs empty strings, [] and [""] fix-ups, and the graph builder's
 Cypher semantics. No Neo4j here (tests/integration/test_bulk.py compares real loads)."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bulk import bulk
+from bench import bulk
 
 D = "\x1f"
 

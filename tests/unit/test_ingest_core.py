@@ -206,7 +206,7 @@ def imported(module: str) -> str:
 
 def test_the_core_and_the_bulk_path_import_no_prefect() -> None:
     assert imported("pipeline.ingest.core") == "0 False []"
-    assert imported("pipeline.bulk.bulk") == "0 False []"
+    assert imported("bench.bulk") == "0 False []"
 
 
 def test_importing_the_flow_reads_no_settings_and_configures_nothing() -> None:
