@@ -7,7 +7,7 @@ database is wiped between measurements) and, unless said otherwise, in a fresh p
 2. `chickgraph ingest` cold, with the ephemeral Prefect API and with the managed Prefect
    server, each followed by a no-change re-run, against a trivial Prefect flow
    (bench/sync_bench.py);
-3. the bulk floor: pipeline/bulk/bulk.py (CSV generation, `neo4j-admin database import full`,
+3. the bulk floor: bench/bulk.py (CSV generation, `neo4j-admin database import full`,
    server restart, schema, fix-ups), on the same corpus;
 4. named-query latency (50 runs each, p50/p95) and PROFILE operators, on that graph;
    Before the first cold load the server's write path is warmed once (a load of 300 pages,
@@ -21,6 +21,9 @@ database is wiped between measurements) and, unless said otherwise, in a fresh p
 7. scaling: ingest of 1x, 5x and 25x synthetic corpora (bench/scale_corpus.py), then every
    named query measured on the 25x graph as in 4; when 25x would take longer than
    `--max-minutes` (estimated linearly from 5x), 10x instead.
+8. crossover (not in the default run): the flow and the whole bulk path side by side at each
+   of `--factors` (default 1 5 25), each from an empty database, in fresh processes: is
+   bulk faster than `chickgraph ingest` for a user at some size?
 
 Writes bench/out/results.json and the generated part of bench/RESULTS.md.
 
@@ -57,9 +60,9 @@ from bench.common import (
 RESULTS_MD = REPO / "bench" / "RESULTS.md"
 BEGIN, END = "<!-- BEGIN GENERATED (bench/run_all.py) -->", "<!-- END GENERATED -->"
 NORUST_VENV = Path(tempfile.gettempdir()) / "chickgraph-bench-norust-venv"
-STEPS = ("parse", "sync", "cli", "bulk", "queries", "naive", "rust", "scaling")
-# the rust step re-measures an earlier issue's choice (4 extra cold loads): run it with --only
-DEFAULT_STEPS = tuple(step for step in STEPS if step != "rust")
+STEPS = ("parse", "sync", "cli", "bulk", "queries", "naive", "rust", "scaling", "crossover")
+# rust re-measures an earlier issue's choice and crossover issue 12's decision: --only them
+DEFAULT_STEPS = tuple(step for step in STEPS if step not in ("rust", "crossover"))
 
 PARSE = r"""
 import json, sys, time
@@ -158,7 +161,7 @@ print(json.dumps({"rust": v1._rust_pack is not None, "load_statements_s": second
 BULK = r"""
 import json, sys, time
 from pathlib import Path
-from pipeline.bulk import bulk
+from bench import bulk
 from pipeline.settings import get_settings
 timings = {}
 summary = bulk.bulk_ingest(Path(sys.argv[1]), get_settings(), timings=timings)
@@ -490,6 +493,47 @@ def _ingest_at(factor: int) -> dict[str, Any]:
             "peak_tree_rss_mb": round(run.peak_tree_rss_mb, 1), "load_average": load_average()}
 
 
+def _bulk_at(factor: int, folder: Path) -> dict[str, Any]:
+    wipe()
+    log(f"bulk {factor}x ({len(list(folder.glob('*.md')))} pages)")
+    run = python(BULK, str(folder))
+    out = run.json()
+    return {"seconds": round(run.seconds, 2), "pages": out["pages_loaded"],
+            "timings": {k: round(v, 2) for k, v in out["timings"].items()},
+            "nodes": sum(out["nodes"].values()),
+            "relationships": sum(out["relationships"].values()),
+            "peak_rss_mb": round(run.peak_rss_mb, 1), "cpu": run.cpu,
+            "load_average": load_average()}
+
+
+def step_crossover(results: dict[str, Any], factors: list[int]) -> None:
+    """Flow vs whole bulk path at each factor (ephemeral Prefect, as a user runs it)."""
+    chickgraph("prefect", "stop")
+    series = results.setdefault("crossover", {})
+    import psutil
+
+    previous: tuple[int, float] | None = None
+    for factor in factors:
+        flow = _ingest_at(factor)
+        entry: dict[str, Any] = {"flow": flow}
+        # the bulk path holds the whole graph in memory: refuse what would not fit
+        need = previous[1] * factor / previous[0] if previous else 0.0
+        free = psutil.virtual_memory().available / 2**20
+        if need > free * 0.8:
+            entry["bulk_skipped"] = f"needs ~{need:.0f} MB (linear from {previous[0]}x), " \
+                                    f"{free:.0f} MB available"
+        else:
+            bulk = _bulk_at(factor, scale_corpus.build(factor))
+            previous = (factor, bulk["peak_rss_mb"])
+            entry |= {"bulk": bulk, "bulk_over_flow": round(bulk["seconds"] / flow["seconds"], 2),
+                      "same_counts": (bulk["nodes"], bulk["relationships"]) == (
+                          flow["nodes"], flow["relationships"])}
+            log(f"{factor}x: flow {flow['seconds']:.1f} s, bulk {bulk['seconds']:.1f} s")
+        series[str(factor)] = entry
+        (OUT / "results.json").write_text(json.dumps(results, indent=2, default=str))
+    wipe()
+
+
 def step_scaling(results: dict[str, Any], max_minutes: float) -> None:
     chickgraph("prefect", "stop")
     series = [_ingest_at(1), _ingest_at(5)]
@@ -752,6 +796,8 @@ def main() -> None:
     parser.add_argument("--max-minutes", type=float, default=15,
                         help="run 25x only if 5x suggests it takes at most this long")
     parser.add_argument("--only", nargs="*", choices=STEPS, default=list(DEFAULT_STEPS))
+    parser.add_argument("--factors", nargs="*", type=int, default=[1, 5, 25],
+                        help="corpus sizes of the crossover step")
     parser.add_argument("--no-report", action="store_true", help="do not touch RESULTS.md")
     parser.add_argument("--keep-server", action="store_true",
                         help="leave the benchmark Neo4j running afterwards")
@@ -770,6 +816,7 @@ def main() -> None:
         "naive": lambda: step_naive(results, args.naive_limit or None),
         "rust": lambda: step_rust(results),
         "scaling": lambda: step_scaling(results, args.max_minutes),
+        "crossover": lambda: step_crossover(results, args.factors),
     }
     try:
         for name in STEPS:

@@ -35,13 +35,15 @@ def run_ingest(
 ) -> IngestSummary:
     """Run the flow on a folder (`source`) or a named source from config (`source_name`)."""
     preflight(source)
-    from pipeline.flow import flows  # importing Prefect costs ~1 s: only when needed
+    settings = get_settings()
+    from pipeline.flow.runner import console_quiet, run_ingest_flow
 
     kwargs = {"source": None if source is None else str(source), "source_name": source_name,
               "strict": strict, "lock_wait_s": lock_wait_s}
     if not show_progress:
-        return flows.ingest_flow(**kwargs)
-    with Progress(
+        with console_quiet(settings):  # failures: one line from main(), not Prefect's logs
+            return run_ingest_flow(settings, **kwargs)
+    with console_quiet(settings), Progress(
         TextColumn("[bold]ingest[/]"), BarColumn(), MofNCompleteColumn(),
         TextColumn("pages"), TimeElapsedColumn(), transient=False,
         console=Console(stderr=True),
@@ -51,11 +53,7 @@ def run_ingest(
         def update(_stage: str, done: int, total: int) -> None:
             progress.update(task_id, completed=done, total=total)
 
-        flows.set_progress(update)
-        try:
-            return flows.ingest_flow(**kwargs)
-        finally:
-            flows.set_progress(None)
+        return run_ingest_flow(settings, **kwargs, progress=update)
 
 
 def render_summary(summary: IngestSummary, console: Console) -> None:

@@ -58,14 +58,17 @@ def serve_cmd(
     """
     settings = get_settings()
     from pipeline.extract.sources import named_source
-    from pipeline.flow.flows import ingest_flow
+    from pipeline.flow.prefect_env import configure_prefect
 
     schedule = settings.schedule
     name = source or schedule.source
     named_source(settings, name)  # fail now, not at 3 a.m.
+    configure_prefect(settings)
+    from pipeline.flow.flows import ingest_flow, task_runner
+
     echo(f"serving {ingest_flow.name}/{schedule.deployment}: cron {cron or schedule.cron!r} "
           f"({schedule.timezone}), source {name!r}")
-    ingest_flow.serve(
+    ingest_flow.with_options(task_runner=task_runner(settings)).serve(
         name=schedule.deployment, cron=cron or schedule.cron,
         parameters={"source_name": name}, tags=["chickgraph"],
         description="Scheduled ChickGraph ingestion (sync of a source into Neo4j)",

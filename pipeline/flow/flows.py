@@ -2,36 +2,39 @@
 
 Chunks of pages are mapped to tasks (never one task per page: Prefect's per-task cost would
 dominate). Parsing runs in a process pool so both cores work; loading is one writer, one
-transaction per chunk, with retries on the task decorators (transient Neo4j errors only).
+transaction per chunk, with retries on the task preset (transient Neo4j errors only). What
+the flow shares with the bulk floor of bench/bulk.py (gene-key claims, the parse-ahead
+window, counts, the run record) is in `pipeline.ingest.core`; this module adds Prefect and
+transactions.
+
+Importing this module configures nothing and reads no settings. Prefect reads its own
+environment when `prefect` is first imported, so commands go through
+`pipeline.flow.runner.run_ingest_flow`, which configures Prefect first and then calls the
+flow with the task runner of the settings and a progress callback. Calling `ingest_flow`
+directly (tests, the Prefect worker of a deployment) runs it on the local thread runner.
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from pipeline.flow.prefect_env import configure_prefect
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NONE
+from prefect.context import FlowRunContext
+from prefect.futures import PrefectFuture
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from prefect.utilities.annotations import quote
 
-configure_prefect()
-
-from prefect import flow, task  # noqa: E402
-from prefect.artifacts import create_markdown_artifact  # noqa: E402
-from prefect.cache_policies import NONE  # noqa: E402
-from prefect.context import FlowRunContext  # noqa: E402
-from prefect.futures import PrefectFuture  # noqa: E402
-from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
-from prefect.utilities.annotations import quote  # noqa: E402
-
-from pipeline.errors import ConfigError, StrictModeFailure  # noqa: E402
-from pipeline.extract import sources  # noqa: E402
-from pipeline.extract.pages import discover, relative_id  # noqa: E402
-from pipeline.ingest.chunks import (  # noqa: E402
+from pipeline.errors import ConfigError, StrictModeFailure
+from pipeline.extract import sources
+from pipeline.extract.pages import discover, relative_id
+from pipeline.ingest import core
+from pipeline.ingest.chunks import (
     ChunkResult,
     chunked,
     fewer_gc_pauses,
@@ -40,84 +43,46 @@ from pipeline.ingest.chunks import (  # noqa: E402
     vocabularies,
     worker_pool,
 )
-from pipeline.ingest.summary import IngestSummary, PageError  # noqa: E402
-from pipeline.load import cypher_files, db, lock, writer  # noqa: E402
-from pipeline.load.retry import RETRY_DELAYS, is_transient  # noqa: E402
-from pipeline.load.rows import ChunkRows, merge_rows  # noqa: E402
-from pipeline.settings import Settings, get_settings  # noqa: E402
+from pipeline.ingest.core import GraphState, IngestRun
+from pipeline.ingest.summary import IngestSummary
+from pipeline.load import cypher_files, db, lock, writer
+from pipeline.load.retry import RETRY_DELAYS, is_transient
+from pipeline.load.rows import ChunkRows
+from pipeline.settings import Settings, get_settings
 
 FLOW_NAME = "chickgraph-ingest"
 T = TypeVar("T")
 ProgressCallback = Callable[[str, int, int], None]
-_progress: ProgressCallback | None = None
+
+# The task preset of every task that talks to Neo4j or git: a transient error (pipeline/load/
+# retry.py) is retried after 2, 10 and 30 s, anything else fails at once; results are never
+# cached (a re-run must look at the graph again, not at Prefect's cache).
+retried_task = task(retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS,
+                    retry_condition_fn=is_transient, cache_policy=NONE)
 
 
-def set_progress(callback: ProgressCallback | None) -> None:
-    """Let the CLI draw a progress bar; the flow itself stays free of terminal code."""
-    global _progress
-    _progress = callback
-
-
-def _advance(stage: str, done: int, total: int) -> None:
-    if _progress is not None:
-        _progress(stage, done, total)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
-@dataclass
-class GraphState:
-    """What the graph already holds: committed page hashes and which page owns which gene."""
-
-    hashes: dict[str, str]
-    owner_of_key: dict[str, str]
-    key_of_page: dict[str, str]
-    full_reload: bool
-    gc_owed: bool = False  # an earlier run died after writing, before collecting garbage
-
-
-@dataclass
-class RunState:
-    summary: IngestSummary
-    state: GraphState
-    to_delete: set[str] = field(default_factory=set)
-    # pages that lost their gene to a smaller path this run (already reported and counted)
-    displaced: set[str] = field(default_factory=set)
-
-
-@task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
-      cache_policy=NONE)
+@retried_task
 def fetch_source(name: str) -> tuple[str, str | None]:
     """Clone or pull a named source; returns the pages folder and the commit id."""
     checkout = sources.checkout(get_settings(), name)
     return str(checkout.folder), checkout.commit
 
 
-@task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
-      cache_policy=NONE)
+@retried_task
 def prepare_database(run_id: str, source: str, lock_wait_s: float) -> GraphState:
     """Lock, schema (constraints back every MERGE), vocabularies, then what is loaded."""
     settings = get_settings()
     driver = db.shared_driver(settings)
     lock.acquire(driver, settings, run_id, source, wait_s=lock_wait_s)
     db.apply_schema(driver, settings)
-    current = fingerprint()
-    full_reload = writer.vocabulary_fingerprint(driver, settings) != current
+    full_reload = writer.vocabulary_fingerprint(driver, settings) != fingerprint()
     if full_reload:
         writer.write_vocabulary(driver, settings, vocabularies())
     owners = db.run_read(driver, settings, cypher_files.load("load/page_owners"))
-    return GraphState(
-        hashes={} if full_reload else {r["path"]: r["sha256"] for r in owners},
-        owner_of_key={r["gene_key"]: r["path"] for r in owners},
-        key_of_page={r["path"]: r["gene_key"] for r in owners},
-        full_reload=full_reload,
-        gc_owed=lock.gc_pending(driver, settings),
-    )
+    return GraphState.from_owners(owners, full_reload, gc_owed=lock.gc_pending(driver, settings))
 
 
-@task(cache_policy=NONE)
+@task(cache_policy=NONE)  # no retries: parsing is pure, a failure here is a bug
 def extract_transform(
     root: str, paths: list[str], known: dict[str, str], max_bytes: int, workers: int
 ) -> ChunkResult:
@@ -141,8 +106,7 @@ class Sealed(Generic[T]):
         self.value = value
 
 
-@task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
-      cache_policy=NONE)
+@retried_task
 def load_chunk(sealed: Sealed[ChunkRows], run_id: str) -> int:
     """One transaction per chunk: a retry re-writes the whole chunk, never half of it."""
     rows = sealed.value
@@ -154,8 +118,7 @@ def load_chunk(sealed: Sealed[ChunkRows], run_id: str) -> int:
     return len(rows.paths)
 
 
-@task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
-      cache_policy=NONE)
+@retried_task
 def finish(delete_paths: list[str], summary: IngestSummary, gc_owed: bool) -> IngestSummary:
     """Delete pages that left the source, collect garbage, count what the graph holds."""
     settings = get_settings()
@@ -167,113 +130,54 @@ def finish(delete_paths: list[str], summary: IngestSummary, gc_owed: bool) -> In
         writer.collect_garbage(driver, settings)  # nothing can be orphaned otherwise
         lock.set_gc_pending(driver, settings, False)
     writer.set_vocabulary_fingerprint(driver, settings, fingerprint())
-    nodes = db.run_read(driver, settings, cypher_files.load("stats/node_counts"))
-    rels = db.run_read(driver, settings, cypher_files.load("stats/relationship_counts"))
-    return summary.model_copy(update={
-        "nodes": {r["label"]: r["count"] for r in nodes if r["label"] != "IngestRun"},
-        "relationships": {r["type"]: r["count"] for r in rels},
-    })
+    return core.count_graph(driver, settings, summary)
 
 
-@task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
-      cache_policy=NONE)
+@retried_task
 def record_run(summary: IngestSummary, started_at: str) -> None:
     """The (:IngestRun) node, then the lock is released."""
     settings = get_settings()
     driver = db.shared_driver(settings)
-    props: dict[str, Any] = {
-        k: v for k, v in summary.model_dump().items()
-        if isinstance(v, str | int | float | bool) and v is not None
-    }
-    props |= {"started_at": started_at, "finished_at": _now(), "errors": len(summary.errors)}
-    db.run_write(driver, settings, cypher_files.load("load/ingest_run"), {"props": props})
+    core.record_ingest_run(driver, settings, summary, started_at)
     lock.release(driver, settings, summary.run_id)
 
 
-def _lose(run: RunState, path: str, message: str) -> None:
-    run.summary.errors.append(PageError(file=path, field="gene_id", message=message))
-    run.summary.pages_failed += 1
-    run.displaced.add(path)
-
-
-def _claim_keys(run: RunState, result: ChunkResult) -> tuple[list[Any], list[str]]:
-    """Two pages describing one gene: the smaller path wins, deterministically; reported.
-
-    Returns the records to write and the graph pages to delete in the same transaction: a
-    page that held the gene in the graph and now loses it to a smaller path.
-    """
-    accepted, displace = [], []
-    owners, keys = run.state.owner_of_key, run.state.key_of_page
-    for rec in result.pages:
-        if rec.path in run.displaced:
-            continue  # lost earlier in this run; reported then
-        old_key = keys.pop(rec.path, None)
-        if old_key is not None and owners.get(old_key) == rec.path:
-            del owners[old_key]
-        holder = owners.get(rec.gene_key)
-        if holder is not None and holder != rec.path:
-            if holder < rec.path:
-                _lose(run, rec.path,
-                      f"{rec.gene_key} is already described by {holder}; page skipped")
-                if old_key is not None:
-                    displace.append(rec.path)
-                continue
-            _lose(run, holder, f"{rec.gene_key} is also described by {rec.path}, which wins; "
-                               "page removed")
-            displace.append(holder)
-            keys.pop(holder, None)
-        owners[rec.gene_key] = rec.path
-        keys[rec.path] = rec.gene_key
-        accepted.append(rec)
-    return accepted, displace
-
-
-def _absorb(run: RunState, result: ChunkResult) -> ChunkRows:
-    summary = run.summary
-    summary.errors.extend(PageError(**issue.as_dict()) for issue in result.issues)
-    accepted, displace = _claim_keys(run, result)  # first: it may displace pages seen below
-    summary.pages_unchanged += len([p for p in result.unchanged if p not in run.displaced])
-    summary.pages_failed += len(result.failed)
-    summary.pages_loaded += len(accepted)
-    return merge_rows(accepted, delete_paths=displace)
-
-
-def _stream_chunks(run: RunState, root: Path, paths: list[str]) -> None:
-    """Parse ahead of the single writer, with a bounded window so memory stays flat."""
-    settings = get_settings()
-    workers = settings.ingest.workers
+def _stream_chunks(run: IngestRun, root: Path, paths: list[str], settings: Settings,
+                   progress: ProgressCallback | None) -> None:
+    """Parse ahead of the single writer (core.parse_ahead), one transaction per chunk."""
+    workers, max_bytes = settings.ingest.workers, settings.ingest.max_page_bytes
     # Only the local thread runner parses in a process pool; on Dask every task already runs
     # in a worker process of its own (a daemon, which could not start a pool anyway).
     context = FlowRunContext.get()
     local = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
     pool_size = workers if local else 0
-    window: deque[PrefectFuture[ChunkResult]] = deque()
+
+    def parse(chunk: list[str]) -> PrefectFuture[ChunkResult]:
+        return extract_transform.submit(str(root), chunk, run.known_hashes(chunk), max_bytes,
+                                        pool_size)
+
     done = 0
-
-    def drain_one() -> None:
-        nonlocal done
-        result = window.popleft().result()
-        rows = _absorb(run, result)
-        if rows.paths or rows.delete_paths:
-            load_chunk.submit(Sealed(rows), run.summary.run_id).result()
-        done += len(result.unchanged) + len(result.failed) + len(result.pages)
-        # Prefect's run context keeps every task's inputs and result for the whole run: empty
-        # the big ones once written, or memory grows with the corpus (measured 3x at 25x).
-        result.pages.clear()
-        result.unchanged.clear()
-        for statement_rows in rows.rows.values():
-            statement_rows.clear()
-        _advance("pages", done, len(paths))
-
     with fewer_gc_pauses():
-        for chunk in chunked(paths, settings.ingest.chunk_size):
-            known = {p: run.state.hashes[p] for p in chunk if p in run.state.hashes}
-            window.append(extract_transform.submit(
-                str(root), chunk, known, settings.ingest.max_page_bytes, pool_size))
-            if len(window) > workers:
-                drain_one()
-        while window:
-            drain_one()
+        for result in core.parse_ahead(chunked(paths, settings.ingest.chunk_size), parse,
+                                       workers):
+            rows = run.absorb(result)
+            if rows.paths or rows.delete_paths:
+                load_chunk.submit(Sealed(rows), run.summary.run_id).result()
+            done += core.pages_in(result)
+            # Prefect's run context keeps every task's inputs and result for the whole run:
+            # empty the big ones once written, or memory grows with the corpus (3x at 25x).
+            result.pages.clear()
+            result.unchanged.clear()
+            for statement_rows in rows.rows.values():
+                statement_rows.clear()
+            if progress is not None:
+                progress("pages", done, len(paths))
+
+
+def local_threads() -> TaskRunner[Any]:
+    """The default runner: 3 threads (a parse ahead, the writer, Prefect's own work); the
+    parsing itself runs in a process pool (`extract_transform`)."""
+    return ThreadPoolTaskRunner(max_workers=3)
 
 
 def task_runner(settings: Settings) -> TaskRunner[Any]:
@@ -284,7 +188,7 @@ def task_runner(settings: Settings) -> TaskRunner[Any]:
     processes (parsing is pure Python: one thread per process uses a core each).
     """
     if settings.ingest.task_runner == "threads":
-        return ThreadPoolTaskRunner(max_workers=3)
+        return local_threads()
     try:
         from prefect_dask import DaskTaskRunner
     except ImportError as exc:
@@ -297,17 +201,19 @@ def task_runner(settings: Settings) -> TaskRunner[Any]:
         "dashboard_address": None})
 
 
-@flow(name=FLOW_NAME, log_prints=False, task_runner=task_runner(get_settings()))
+@flow(name=FLOW_NAME, log_prints=False, task_runner=local_threads())
 def ingest_flow(
     source: str | None = None, source_name: str | None = None, strict: bool = False,
-    lock_wait_s: float = 0,
+    lock_wait_s: float = 0, progress: ProgressCallback | None = None,
 ) -> IngestSummary:
     """Load (sync) a folder or named source of gene pages into Neo4j.
 
     Unchanged pages are skipped by hash, removed pages deleted, bad pages reported (they keep
-    their previous data unless `strict`, which fails the run).
+    their previous data unless `strict`, which fails the run). `progress(stage, done, total)`
+    is called after each chunk (the CLI's progress bar; the flow draws nothing itself).
     """
-    started, started_at = time.perf_counter(), _now()
+    settings = get_settings()
+    started, started_at = time.perf_counter(), core.now()
     commit = None
     if source is None:
         source, commit = fetch_source(source_name or sources.DEFAULT)
@@ -315,12 +221,12 @@ def ingest_flow(
     paths = [relative_id(root, p) for p in discover(root)]
     run_id = str(uuid.uuid4())
     state = prepare_database(run_id, str(root), lock_wait_s)
-    run = RunState(IngestSummary(run_id=run_id, source=str(root), commit=commit,
-                                 pages_seen=len(paths), full_reload=state.full_reload), state)
+    run = IngestRun(IngestSummary(run_id=run_id, source=str(root), commit=commit,
+                                  pages_seen=len(paths), full_reload=state.full_reload), state)
     try:
         seen = set(paths)
         run.to_delete |= {p for p in state.key_of_page if p not in seen}
-        _stream_chunks(run, root, paths)
+        _stream_chunks(run, root, paths, settings, progress)
         run.summary.pages_deleted = len([p for p in run.to_delete if p not in seen])
         summary = finish(sorted(run.to_delete), quote(run.summary), state.gc_owed)
         if strict and summary.pages_failed:

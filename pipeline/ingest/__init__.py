@@ -1,3 +1,3 @@
 """The ingest core, free of Prefect: chunks of pages parsed in worker processes, run summary.
 
-The Prefect flow (`pipeline.flow`) and the bulk writer (`pipeline.bulk`) both build on it."""
+The Prefect flow (`pipeline.flow`) and the bulk-import floor (`bench/bulk.py`) both build on it."""

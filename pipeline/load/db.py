@@ -49,9 +49,15 @@ def verify(driver: Driver, settings: Settings) -> None:
             f"Neo4j at {uri} rejected user {settings.neo4j.username!r}: check NEO4J_PASSWORD"
         ) from exc
     except (ServiceUnavailable, DriverError, OSError) as exc:
-        hint = "" if settings.neo4j.external else " (start it with `chickgraph neo4j start`)"
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise Neo4jUnavailable(f"Neo4j is not reachable at {uri}{hint}: {reason}") from exc
+        raise unavailable(settings, exc) from exc
+
+
+def unavailable(settings: Settings, exc: BaseException) -> Neo4jUnavailable:
+    """The one-line error for a server that cannot be reached (never, or no longer)."""
+    uri = settings.neo4j.effective_uri
+    hint = "" if settings.neo4j.external else " (start it with `chickgraph neo4j start`)"
+    reason = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return Neo4jUnavailable(f"Neo4j is not reachable at {uri}{hint}: {reason}")
 
 
 def server_version(settings: Settings) -> str:

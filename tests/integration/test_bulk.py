@@ -1,4 +1,4 @@
-"""The bulk path (`pipeline/bulk/bulk.py`, neo4j-admin import) builds exactly the graph of the flow.
+"""The bulk path (`bench/bulk.py`, neo4j-admin import) builds exactly the graph of the flow.
 
 Bulk import stops and starts the server it loads, so these tests never use the session's
 shared test server: they run on a private one (its own home `<test home>-bulk`, a free
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bulk import bulk
+from bench import bulk
 from pipeline.ingest.summary import IngestSummary
 from pipeline.load import db
 from pipeline.queries import graph_dump

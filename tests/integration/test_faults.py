@@ -486,7 +486,10 @@ def test_a_run_that_died_before_garbage_collection_is_repaired(
 IMPATIENT_CLI = """
 import sys
 from neo4j import GraphDatabase
+from pipeline.flow.prefect_env import configure_prefect
 from pipeline.load import db
+
+configure_prefect()  # as `chickgraph ingest` does before it imports the flow
 from pipeline.flow import flows
 
 def make_driver(settings):
@@ -505,12 +508,6 @@ main()
 
 
 @needs_corpus
-@pytest.mark.xfail(strict=True, reason=(
-    "bug: when Neo4j goes away for good during a load, neo4j.exceptions.ServiceUnavailable "
-    "escapes from ingest_flow (pipeline/flow/flows.py; load_chunk/record_run re-raise the driver "
-    "error) and pipeline/cli/main.py main() only turns ChickGraphError into one line: exit 1 "
-    "with hundreds of lines of tracebacks (Prefect's task-failure logs and the uncaught "
-    "error), after ~7 minutes with the real waits (30 s driver retry x 4 attempts, twice)"))
 def test_neo4j_gone_for_good_fails_cleanly(
     own_server: Any, settings: Any, tmp_path: Path
 ) -> None:

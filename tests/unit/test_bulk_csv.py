@@ -1,4 +1,4 @@
-"""CSV writing of the bulk path (pipeline/bulk/bulk.py): neo4j-admin import header format, quoting,
+"""CSV writing of the bulk path (bench/bulk.py): neo4j-admin import header format, quoting,
 array delimiters, nulls vs empty strings, [] and [""] fix-ups, and the graph builder's
 Cypher semantics. No Neo4j here (tests/integration/test_bulk.py compares real loads)."""
 
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bulk import bulk
+from bench import bulk
 
 D = "\x1f"
 
@@ -132,12 +132,13 @@ def test_empty_lists_become_fix_groups(tmp_path: Path) -> None:
             (2, {"key": "c", "null_fields": [], "aliases": [""], "fields": ["x"]})]
     files = bulk.write_table(tmp_path, "nodes", "Image", rows, D, fixes)
     names = sorted(f.name for f in files)
-    assert names == ["Image", f"Image:{bulk.FIX_LABEL}0", f"Image:{bulk.FIX_LABEL}1"]
+    assert names == ["Image", f"Image:{bulk.FIX_LABEL}"]  # one fixed marker label
     assert fixes.entities == 2
-    statements = fixes.statements()
-    assert statements[0] == (f"MATCH (x:`{bulk.FIX_LABEL}0`) CALL (x) {{ SET x.`null_fields` "
-                             f"= [] REMOVE x:`{bulk.FIX_LABEL}0` }} IN TRANSACTIONS OF 10000 ROWS")
-    assert "x.`null_fields` = [], x.`aliases` = ['']" in statements[1]
+    marked = next(f for f in files if f.name != "Image")
+    lines = read(marked.path)
+    assert lines[0] == [":ID", f"{bulk.FIX_PROP}:long", "fields:string[]", "key:string"]
+    assert [line[:2] for line in lines[1:]] == [["0", "0"], ["2", "1"]]
+    assert fixes.parameters() == [{"null_fields": []}, {"null_fields": [], "aliases": [""]}]
 
     rel_fixes = bulk.FixGroups()
     [rel_file] = bulk.write_table(tmp_path, "relationships", "CITES",
@@ -146,15 +147,25 @@ def test_empty_lists_become_fix_groups(tmp_path: Path) -> None:
     lines = read(rel_file.path)
     assert lines[0] == [":START_ID", ":END_ID", f"{bulk.FIX_PROP}:long", "position:long"]
     assert lines[1:] == [["0", "1", "0", ""], ["0", "2", "", "1"]]
-    assert rel_fixes.statements() == [
-        f"MATCH ()-[x:`CITES`]->() WHERE x.{bulk.FIX_PROP} = 0 CALL (x) {{ SET "
-        f"x.`null_fields` = [] REMOVE x.{bulk.FIX_PROP} }} IN TRANSACTIONS OF 10000 ROWS"]
+    assert rel_fixes.parameters() == [{"null_fields": []}]
 
 
-def test_identifiers_in_fix_statements_are_quoted() -> None:
+def test_fix_groups_are_shared_by_nodes_and_relationships() -> None:
+    """One numbering for both kinds: cypher/bulk/fix_*.cypher index one `$fixes` list."""
     fixes = bulk.FixGroups()
-    fixes.number("nodes", "T", ("we`ird",), ())
-    assert "x.`we``ird` = []" in fixes.statements()[0]
+    assert fixes.number("nodes", "T", ("a",), ()) == 0
+    assert fixes.number("relationships", "R", (), ("b",)) == 1
+    assert fixes.number("nodes", "T", ("a",), ()) == 0
+    assert fixes.parameters() == [{"a": []}, {"b": [""]}]
+    assert fixes.entities == 3
+
+
+def test_fix_statements_are_cypher_files_with_parameters() -> None:
+    from pipeline.load import cypher_files
+
+    for name in ("bulk/fix_nodes", "bulk/fix_relationships"):
+        text = cypher_files.load(name)
+        assert "$fixes[x._chickgraph_bulk_fix]" in text and "IN TRANSACTIONS" in text
 
 
 def test_write_csv_picks_another_delimiter_when_a_value_holds_the_first(tmp_path: Path) -> None:

@@ -1,4 +1,10 @@
-"""Bulk first load: the flow's extract + transform, written as CSV for `neo4j-admin import`.
+"""The bulk floor: the flow's extract + transform, written as CSV for `neo4j-admin import`.
+
+A benchmark, not a command: it measures how fast the graph could be written at all (CSV +
+`neo4j-admin database import full`), the floor `chickgraph ingest` is compared with. It was
+a second loader in `pipeline/`; measured against the flow at 1x, 5x and 25x (bench/RESULTS.md,
+"Bulk or flow"), the whole bulk path (import, server restart, schema, fix-ups) was slower
+than the flow at every size, so no user is offered it.
 
 For a first load into an EMPTY database of the project's own local server only. The pages go
 through the pipeline's own `process_chunk` (same process pool, same chunks) and
@@ -13,9 +19,12 @@ recorded. `tests/integration/test_bulk.py` proves the graph equals the flow's
 
 Two things CSV cannot say: an empty list and the list `[""]` (both are an empty field, which
 the importer reads as "no property"). Entities with such properties are grouped by which
-properties they are; a group's nodes get the extra label `ChickGraphBulkFix<n>` (its
-relationships the property `_chickgraph_bulk_fix = n`), and one batched Cypher statement
-per group sets the values after the import and removes the marker (`FixGroups`).
+properties they are; they carry the property `_chickgraph_bulk_fix = <group>` (nodes also
+the fixed label `ChickGraphBulkFix`), and two Cypher files (cypher/bulk/fix_*.cypher) set
+the values from a parameter after the import and remove the markers (`FixGroups`).
+
+What the bulk path shares with the flow (gene-key claims, the parse-ahead window, counts,
+the IngestRun record) is `pipeline.ingest.core`; only the writer differs.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ import shutil
 import tempfile
 import time
 import uuid
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -35,6 +44,7 @@ from typing import Any
 
 from pipeline.errors import ChickGraphError
 from pipeline.extract.pages import discover, relative_id
+from pipeline.ingest import core
 from pipeline.ingest.chunks import (
     ChunkResult,
     chunked,
@@ -44,14 +54,15 @@ from pipeline.ingest.chunks import (
     vocabularies,
 )
 from pipeline.ingest.chunks import worker_pool as _worker_pool
-from pipeline.ingest.summary import IngestSummary, PageError
+from pipeline.ingest.core import GraphState, IngestRun
+from pipeline.ingest.summary import IngestSummary
 from pipeline.load import cypher_files, db, lock
-from pipeline.load.rows import CHUNK_STATEMENTS, ChunkRows, merge_rows, vocabulary_rows
+from pipeline.load.rows import CHUNK_STATEMENTS, ChunkRows, vocabulary_rows
 from pipeline.servers import neo4j_server
 from pipeline.settings import Settings
 
-FIX_LABEL = "ChickGraphBulkFix"  # + group number: nodes whose [] / [""] are set after import
-FIX_PROP = "_chickgraph_bulk_fix"  # the same, as a property, on relationships
+FIX_LABEL = "ChickGraphBulkFix"  # nodes whose [] / [""] are set after the import
+FIX_PROP = "_chickgraph_bulk_fix"  # their fix group, on those nodes and on relationships
 # Candidates for the array delimiter: C0 controls never occur in page values (YAML refuses
 # them and transform rejects them); if an array element holds one, the next is tried.
 ARRAY_DELIMITERS = ("\x1f", "\x1e", "\x1d", "\x1c", "\ufdd0", "\ufdd1")
@@ -173,30 +184,17 @@ class FixGroups:
         self.counts[found] += 1
         return found
 
-    def statements(self) -> list[str]:
-        """One auto-commit statement per group (batched), removing the marker."""
-        out = []
-        for (kind, name, empty, blank), number in self.groups.items():
-            sets = ", ".join([f"x.{_name(p)} = []" for p in empty]
-                             + [f"x.{_name(p)} = ['']" for p in blank])
-            if kind == "nodes":
-                marker = _name(f"{FIX_LABEL}{number}")
-                match, remove = f"MATCH (x:{marker})", f"x:{marker}"
-            else:
-                match = f"MATCH ()-[x:{_name(name)}]->() WHERE x.{FIX_PROP} = {number}"
-                remove = f"x.{FIX_PROP}"
-            out.append(f"{match} CALL (x) {{ SET {sets} REMOVE {remove} }} "
-                       "IN TRANSACTIONS OF 10000 ROWS")
-        return out
+    def parameters(self) -> list[dict[str, list[str]]]:
+        """`$fixes` of cypher/bulk/fix_*.cypher: for each group number (the list index),
+        the properties to set, each to [] or [""]."""
+        fixes: list[dict[str, list[str]]] = [{} for _ in self.groups]
+        for (_, _, empty, blank), number in self.groups.items():
+            fixes[number] = {name: [] for name in empty} | {name: [""] for name in blank}
+        return fixes
 
     @property
     def entities(self) -> int:
         return sum(self.counts.values())
-
-
-def _name(name: str) -> str:
-    """A label, type or property name as a Cypher identifier."""
-    return "`" + name.replace("`", "``") + "`"
 
 
 @dataclass(frozen=True)
@@ -223,8 +221,8 @@ def write_table(
 
     A property that has two types in one label (a `date` string on one page, a date on
     another) cannot share a column: rows are split into files by the types of such
-    properties, and, for nodes, by fix-up group (an extra label). Raises DelimiterClash
-    when an array element contains `delimiter`.
+    properties, and, for nodes, by whether they need a fix-up (an extra label). Raises
+    DelimiterClash when an array element contains `delimiter`.
     """
     nodes = kind == "nodes"
     fixes = fixes if fixes is not None else FixGroups()
@@ -232,22 +230,20 @@ def write_table(
     types: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         typed, empty, blank = encode(row[-1], delimiter)
-        group = -1
-        if empty or blank:
-            group = fixes.number(kind, name, empty, blank)
-            if not nodes:
-                typed[FIX_PROP] = ("long", str(group))
+        fixed = bool(empty or blank)
+        if fixed:
+            typed[FIX_PROP] = ("long", str(fixes.number(kind, name, empty, blank)))
         for prop, (prop_kind, _) in typed.items():
             types[prop].add(prop_kind)
-        prepared.append((row[:-1], typed, group if nodes else -1))
+        prepared.append((row[:-1], typed, fixed and nodes))
     conflicting = sorted(p for p, kinds in types.items() if len(kinds) > 1)
     groups: dict[tuple[Any, ...], list[tuple[Any, ...]]] = defaultdict(list)
-    for ends, typed, group in prepared:
+    for ends, typed, marked in prepared:
         signature = tuple((p, typed[p][0]) for p in conflicting if p in typed)
-        groups[(group, signature)].append((ends, typed))
+        groups[(marked, signature)].append((ends, typed))
     files = []
     safe = "".join(c if c.isalnum() else "_" for c in name)
-    for index, ((group, _), members) in enumerate(sorted(groups.items(), key=lambda kv: kv[0])):
+    for index, ((marked, _), members) in enumerate(sorted(groups.items(), key=lambda kv: kv[0])):
         columns: dict[str, str] = {}
         for _, typed in members:
             for prop, (prop_kind, _) in typed.items():
@@ -264,7 +260,7 @@ def write_table(
         text = "\n".join(lines) + "\n"
         path.write_text(text, encoding="utf-8", newline="")
         multiline = text.count("\n") != len(lines) or "\r" in text
-        label = f"{name}:{FIX_LABEL}{group}" if group >= 0 else name
+        label = f"{name}:{FIX_LABEL}" if marked else name
         files.append(CsvFile(path, kind, label, len(members), multiline))
     return files
 
@@ -545,56 +541,38 @@ class GraphBuilder:
 class BulkRun:
     """What the extract/transform pass found: the graph and the run's page accounting."""
 
-    summary: IngestSummary
+    run: IngestRun
     graph: GraphBuilder
-    owners: dict[str, str] = field(default_factory=dict)  # gene key -> winning page
 
-
-def _absorb(run: BulkRun, result: ChunkResult) -> None:
-    """flows._absorb + _claim_keys for a first load: the smaller path wins a gene key.
-
-    Pages arrive in path order, so a later page never displaces an earlier one."""
-    summary = run.summary
-    summary.errors.extend(PageError(**issue.as_dict()) for issue in result.issues)
-    accepted = []
-    for page in result.pages:
-        holder = run.owners.get(page.gene_key)
-        if holder is not None and holder != page.path:
-            if holder > page.path:
-                raise BulkError(f"pages out of order: {holder} after {page.path}")
-            summary.errors.append(PageError(
-                file=page.path, field="gene_id",
-                message=f"{page.gene_key} is already described by {holder}; page skipped"))
-            summary.pages_failed += 1
-            continue
-        run.owners[page.gene_key] = page.path
-        accepted.append(page)
-    summary.pages_failed += len(result.failed)
-    summary.pages_loaded += len(accepted)
-    if accepted:
-        run.graph.chunk(merge_rows(accepted))
+    @property
+    def summary(self) -> IngestSummary:
+        return self.run.summary
 
 
 def build(source: Path, settings: Settings, run_id: str | None = None) -> BulkRun:
-    """Extract + transform every page (the flow's process pool and chunks) into the graph."""
+    """Extract + transform every page into the graph: the flow's chunks, process pool,
+    parse-ahead window and gene-key claims (`pipeline.ingest.core`), into an empty graph."""
     root = Path(source)
     paths = [relative_id(root, p) for p in discover(root)]
-    run = BulkRun(IngestSummary(run_id=run_id or str(uuid.uuid4()), source=str(root),
-                                pages_seen=len(paths), full_reload=True), GraphBuilder())
-    run.graph.vocabulary(vocabulary_rows(vocabularies()))
+    summary = IngestSummary(run_id=run_id or str(uuid.uuid4()), source=str(root),
+                            pages_seen=len(paths), full_reload=True)
+    bulk = BulkRun(IngestRun(summary, GraphState.empty()), GraphBuilder())
+    bulk.graph.vocabulary(vocabulary_rows(vocabularies()))
     workers, max_bytes = settings.ingest.workers, settings.ingest.max_page_bytes
     pool = _worker_pool(workers)
-    window: deque[Future[ChunkResult]] = deque()
+
+    def parse(chunk: list[str]) -> Future[ChunkResult]:
+        return pool.submit(process_chunk, str(root), chunk, {}, max_bytes)
+
     with fewer_gc_pauses():
-        for chunk in chunked(paths, settings.ingest.chunk_size):
-            window.append(pool.submit(process_chunk, str(root), chunk, {}, max_bytes))
-            if len(window) > workers:
-                _absorb(run, window.popleft().result())
-        while window:
-            _absorb(run, window.popleft().result())
-        run.graph.collect_garbage()
-    run.graph.set_fingerprint(fingerprint())
-    return run
+        for result in core.parse_ahead(chunked(paths, settings.ingest.chunk_size), parse,
+                                       workers):
+            rows = bulk.run.absorb(result)
+            if rows.paths or rows.delete_paths:
+                bulk.graph.chunk(rows)  # a first load: a delete here raises BulkError
+        bulk.graph.collect_garbage()
+    bulk.graph.set_fingerprint(fingerprint())
+    return bulk
 
 
 @dataclass(frozen=True)
@@ -677,10 +655,15 @@ def _forget_shared_driver(settings: Settings) -> None:
 
 
 def fix_up(driver: Any, settings: Settings, csv: CsvSet) -> int:
-    """Set the [] and [""] properties CSV could not carry; returns the entities fixed."""
+    """Set the [] and [""] properties CSV could not carry; returns the entities fixed.
+
+    Auto-commit sessions: the statements batch with CALL { ... } IN TRANSACTIONS."""
+    if not csv.fixes.entities:
+        return 0
+    params = {"fixes": csv.fixes.parameters()}
     with driver.session(database=settings.neo4j.database) as session:
-        for statement in csv.fixes.statements():
-            session.run(statement).consume()  # type: ignore[arg-type]
+        session.run(cypher_files.load("bulk/fix_nodes"), params).consume()
+        session.run(cypher_files.load("bulk/fix_relationships"), params).consume()
     return csv.fixes.entities
 
 
@@ -701,19 +684,6 @@ def _require_empty(driver: Any, settings: Settings) -> None:
             "use `chickgraph ingest` to sync")
 
 
-def _stats(driver: Any, settings: Settings, summary: IngestSummary) -> IngestSummary:
-    nodes = db.run_read(driver, settings, cypher_files.load("stats/node_counts"))
-    rels = db.run_read(driver, settings, cypher_files.load("stats/relationship_counts"))
-    return summary.model_copy(update={
-        "nodes": {r["label"]: r["count"] for r in nodes if r["label"] != "IngestRun"},
-        "relationships": {r["type"]: r["count"] for r in rels},
-    })
-
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")
-
-
 def bulk_ingest(
     source: Path, settings: Settings, *, timings: dict[str, float] | None = None,
     csv_folder: Path | None = None, keep_csv: bool = False,
@@ -726,7 +696,7 @@ def bulk_ingest(
     """
     timings = timings if timings is not None else {}
     _check_target(settings)
-    started, started_at = time.perf_counter(), _now()
+    started, started_at = time.perf_counter(), core.now()
     run_id = str(uuid.uuid4())
     root = Path(source)
     if not root.is_dir():
@@ -766,15 +736,9 @@ def bulk_ingest(
         mark = time.perf_counter()
         fix_up(driver, settings, csv)
         timings["fixup_s"] = time.perf_counter() - mark
-        summary = _stats(driver, settings, run.summary)
+        summary = core.count_graph(driver, settings, run.summary)
         summary.seconds = round(time.perf_counter() - started, 3)
-        props: dict[str, Any] = {
-            k: v for k, v in summary.model_dump().items()
-            if isinstance(v, str | int | float | bool) and v is not None
-        }
-        props |= {"started_at": started_at, "finished_at": _now(),
-                  "errors": len(summary.errors), "loader": "bulk"}
-        db.run_write(driver, settings, cypher_files.load("load/ingest_run"), {"props": props})
+        core.record_ingest_run(driver, settings, summary, started_at, loader="bulk")
         lock.release(driver, settings, run_id)
     finally:
         driver.close()

@@ -1,0 +1,201 @@
+"""The ingest core both writers share: the Prefect flow (transactions) and the bulk floor
+(bench/bulk.py: CSV + `neo4j-admin database import`; a benchmark, as it measured slower).
+Prefect-free, and pure except for the two functions at the end that read the counts and
+write the (:IngestRun) node.
+
+What lives here is everything the two writers must agree on, so that they cannot drift:
+
+- which page owns a gene key when two pages describe one gene (`IngestRun.absorb`),
+- how far parsing may run ahead of the single writer (`parse_ahead`),
+- what the summary says about the graph (`with_counts`) and what the run node records
+  (`ingest_run_props`).
+
+How a chunk's rows reach Neo4j is the writer's business, not this module's.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+from neo4j import Driver
+
+from pipeline.ingest.chunks import ChunkResult
+from pipeline.ingest.summary import IngestSummary, PageError
+from pipeline.load import cypher_files, db
+from pipeline.load.rows import ChunkRows, PageRows, merge_rows
+from pipeline.settings import Settings
+
+X = TypeVar("X")
+R_co = TypeVar("R_co", covariant=True)
+R = TypeVar("R")
+
+
+class Pending(Protocol[R_co]):
+    """A submitted piece of work: a `concurrent.futures.Future` or a Prefect future."""
+
+    def result(self) -> R_co: ...
+
+
+def parse_ahead(items: Iterable[X], submit: Callable[[X], Pending[R]], ahead: int
+                ) -> Iterator[R]:
+    """Results of `submit(item)` in input order, with at most `ahead + 1` items in flight.
+
+    The window keeps both cores parsing while the single writer works, and bounds memory:
+    parsed chunks never pile up faster than they are written. The next item is submitted
+    only after the caller has handled the previous result, so a caller may use what it
+    learnt from chunk k (e.g. claimed gene keys) when chunk k + ahead + 1 is submitted.
+    """
+    window: deque[Pending[R]] = deque()
+    for item in items:
+        window.append(submit(item))
+        if len(window) > ahead:
+            yield window.popleft().result()
+    while window:
+        yield window.popleft().result()
+
+
+@dataclass
+class GraphState:
+    """What the graph already holds: committed page hashes and which page owns which gene.
+
+    Empty for a first load (`GraphState.empty()`), read from the database otherwise."""
+
+    hashes: dict[str, str]
+    owner_of_key: dict[str, str]
+    key_of_page: dict[str, str]
+    full_reload: bool
+    gc_owed: bool = False  # an earlier run died after writing, before collecting garbage
+
+    @classmethod
+    def empty(cls) -> GraphState:
+        return cls(hashes={}, owner_of_key={}, key_of_page={}, full_reload=True)
+
+    @classmethod
+    def from_owners(cls, owners: Iterable[Mapping[str, Any]], full_reload: bool,
+                    gc_owed: bool = False) -> GraphState:
+        """From `load/page_owners` rows (path, gene_key, sha256). A full reload forgets the
+        hashes, so every page is parsed again, but keeps the owners (they are in the graph)."""
+        rows = list(owners)
+        return cls(
+            hashes={} if full_reload else {r["path"]: r["sha256"] for r in rows},
+            owner_of_key={r["gene_key"]: r["path"] for r in rows},
+            key_of_page={r["path"]: r["gene_key"] for r in rows},
+            full_reload=full_reload, gc_owed=gc_owed)
+
+
+@dataclass
+class IngestRun:
+    """One run's bookkeeping: the summary and who owns which gene key so far."""
+
+    summary: IngestSummary
+    state: GraphState
+    to_delete: set[str] = field(default_factory=set)
+    # pages that lost their gene to a smaller path this run (already reported and counted)
+    displaced: set[str] = field(default_factory=set)
+
+    def known_hashes(self, paths: Iterable[str]) -> dict[str, str]:
+        """The committed hashes of `paths` (pages whose hash matches are not parsed)."""
+        hashes = self.state.hashes
+        return {p: hashes[p] for p in paths if p in hashes}
+
+    def _lose(self, path: str, message: str) -> None:
+        self.summary.errors.append(PageError(file=path, field="gene_id", message=message))
+        self.summary.pages_failed += 1
+        self.displaced.add(path)
+
+    def claim_keys(self, pages: Iterable[PageRows]) -> tuple[list[PageRows], list[str]]:
+        """Two pages describing one gene: the smaller path wins, deterministically; reported.
+
+        Returns the pages to write and the graph pages to delete in the same transaction: a
+        page that held the gene in the graph and now loses it to a smaller path.
+        """
+        accepted: list[PageRows] = []
+        displace: list[str] = []
+        owners, keys = self.state.owner_of_key, self.state.key_of_page
+        for rec in pages:
+            if rec.path in self.displaced:
+                continue  # lost earlier in this run; reported then
+            old_key = keys.pop(rec.path, None)
+            if old_key is not None and owners.get(old_key) == rec.path:
+                del owners[old_key]
+            holder = owners.get(rec.gene_key)
+            if holder is not None and holder != rec.path:
+                if holder < rec.path:
+                    self._lose(rec.path,
+                               f"{rec.gene_key} is already described by {holder}; page skipped")
+                    if old_key is not None:
+                        displace.append(rec.path)
+                    continue
+                self._lose(holder, f"{rec.gene_key} is also described by {rec.path}, which "
+                                   "wins; page removed")
+                displace.append(holder)
+                keys.pop(holder, None)
+            owners[rec.gene_key] = rec.path
+            keys[rec.path] = rec.gene_key
+            accepted.append(rec)
+        return accepted, displace
+
+    def absorb(self, result: ChunkResult) -> ChunkRows:
+        """Count one parsed chunk into the summary; the rows its writer must write."""
+        summary = self.summary
+        summary.errors.extend(PageError(**issue.as_dict()) for issue in result.issues)
+        accepted, displace = self.claim_keys(result.pages)  # first: may displace pages below
+        summary.pages_unchanged += len([p for p in result.unchanged if p not in self.displaced])
+        summary.pages_failed += len(result.failed)
+        summary.pages_loaded += len(accepted)
+        return merge_rows(accepted, delete_paths=displace)
+
+
+def pages_in(result: ChunkResult) -> int:
+    """How many pages a chunk covered (for progress): loaded, unchanged or failed."""
+    return len(result.unchanged) + len(result.failed) + len(result.pages)
+
+
+def now() -> str:
+    """A run timestamp (`started_at`, `finished_at`): UTC, milliseconds."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def with_counts(summary: IngestSummary, node_rows: Iterable[Mapping[str, Any]],
+                rel_rows: Iterable[Mapping[str, Any]]) -> IngestSummary:
+    """The summary with the graph's counts from `stats/node_counts` and
+    `stats/relationship_counts` rows; run nodes are bookkeeping, not graph content."""
+    return summary.model_copy(update={
+        "nodes": {r["label"]: r["count"] for r in node_rows if r["label"] != "IngestRun"},
+        "relationships": {r["type"]: r["count"] for r in rel_rows},
+    })
+
+
+def ingest_run_props(summary: IngestSummary, started_at: str, finished_at: str,
+                     **extra: str) -> dict[str, Any]:
+    """The (:IngestRun) node's properties: the summary's scalars, timestamps, error count.
+
+    Lists and maps (errors, counts) stay out: Neo4j cannot store maps as properties, and
+    the errors are in the artifact and `--json`."""
+    props: dict[str, Any] = {
+        k: v for k, v in summary.model_dump().items()
+        if isinstance(v, str | int | float | bool) and v is not None
+    }
+    return props | {"started_at": started_at, "finished_at": finished_at,
+                    "errors": len(summary.errors)} | extra
+
+
+# --------------------------------------------------------------------------- Neo4j
+
+
+def count_graph(driver: Driver, settings: Settings, summary: IngestSummary) -> IngestSummary:
+    """`with_counts` from the database (count store: constant time)."""
+    nodes = db.run_read(driver, settings, cypher_files.load("stats/node_counts"))
+    rels = db.run_read(driver, settings, cypher_files.load("stats/relationship_counts"))
+    return with_counts(summary, nodes, rels)
+
+
+def record_ingest_run(driver: Driver, settings: Settings, summary: IngestSummary,
+                      started_at: str, **extra: str) -> None:
+    """Write the (:IngestRun) node (MERGE on run_id: a retry rewrites the same node)."""
+    props = ingest_run_props(summary, started_at, now(), **extra)
+    db.run_write(driver, settings, cypher_files.load("load/ingest_run"), {"props": props})
