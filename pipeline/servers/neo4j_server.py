@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import Neo4jAuthFailed, Neo4jServerError, Neo4jUnavailable
+from pipeline.resources import config_file
 from pipeline.servers.processes import ManagedProcess
-from pipeline.settings import REPO_ROOT, Settings
+from pipeline.settings import Settings
 
-POM = REPO_ROOT / "config" / "neo4j" / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 
@@ -81,7 +81,7 @@ def install(settings: Settings, echo: Callable[[str], None] = print) -> ServerLa
     echo(f"Installing Neo4j {layout.version} from Maven Central into {layout.lib} ...")
     layout.lib.mkdir(parents=True, exist_ok=True)
     cmd = [
-        "mvn", "-q", "-B", "-f", str(POM),
+        "mvn", "-q", "-B", "-f", str(config_file("neo4j/pom.xml")),
         f"-Dneo4j.version={layout.version}",
         "dependency:copy-dependencies",
         f"-DoutputDirectory={layout.lib}",
