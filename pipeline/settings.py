@@ -2,23 +2,49 @@
 
 One typed object instead of scattered `os.environ` look-ups, so every command sees the same
 effective configuration and `chickgraph config show` can print exactly what is used.
+
+State (Neo4j home and jars, Prefect home, password, git sources) lives in one folder, the
+"state dir": `CHICKGRAPH_HOME` when set, else the checkout's `.local/` when the package runs
+from a source checkout, else the user's data directory. Paths written `.local/...` in the
+config mean that folder, so the same default config serves a checkout and an installed package.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import platformdirs
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 
+from pipeline import resources
 from pipeline.errors import ConfigError
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CONFIG = REPO_ROOT / "config" / "chickgraph.yaml"
+DEFAULT_CONFIG = resources.config_file("chickgraph.yaml")
+STATE_PREFIX = ".local"  # config paths under it live in the state dir
+
+
+def checkout_root() -> Path | None:
+    """The source checkout this package runs from (editable install), None when installed."""
+    root = Path(__file__).resolve().parents[1]
+    is_checkout = (root / "pyproject.toml").is_file() and (root / "cypher").is_dir()
+    return root if is_checkout else None
+
+
+def state_dir(environ: dict[str, str], project: Path | None = None) -> Path:
+    """Where state lives: CHICKGRAPH_HOME, else `<project>/.local` (the folder of a config
+    file the user chose, or the checkout), else the user's data directory."""
+    if environ.get("CHICKGRAPH_HOME"):
+        return Path(environ["CHICKGRAPH_HOME"]).expanduser().resolve()
+    project = project or checkout_root()
+    if project is not None:
+        return project / STATE_PREFIX
+    return Path(platformdirs.user_data_dir("chickgraph", appauthor=False))
 
 
 class _Frozen(BaseModel):
@@ -161,6 +187,8 @@ ENV_OVERRIDES: dict[str, str] = {
     "CHICKGRAPH_TASK_RUNNER": "ingest.task_runner",
     "CHICKGRAPH_DASK_ADDRESS": "ingest.dask.address",
 }
+# Read by load_settings itself rather than mapped onto a field.
+OTHER_VARIABLES = ("CHICKGRAPH_CONFIG", "CHICKGRAPH_HOME")
 
 
 def _set_dotted(data: dict[str, Any], dotted: str, value: Any, origin: str) -> None:
@@ -178,9 +206,33 @@ def _set_dotted(data: dict[str, Any], dotted: str, value: Any, origin: str) -> N
     node[leaf] = value
 
 
-def _absolute(path: Path, root: Path) -> Path:
-    path = path.expanduser()
-    return path if path.is_absolute() else (root / path).resolve()
+@dataclass(frozen=True)
+class _Roots:
+    """What relative config paths are relative to: `.local/...` to the state dir, the rest
+    to the project (the config file's repository, the checkout, or the state dir)."""
+
+    project: Path
+    state: Path
+
+    def absolute(self, path: Path) -> Path:
+        path = path.expanduser()
+        if path.is_absolute():
+            return path
+        if path.parts[:1] == (STATE_PREFIX,):
+            return self.state.joinpath(*path.parts[1:])
+        return (self.project / path).resolve()
+
+
+def _roots(config: Path, environ: dict[str, str]) -> _Roots:
+    """A user's config file (CHICKGRAPH_CONFIG, --config) is its project's: paths relative to
+    the folder above `config/` (or its own folder); the packaged default belongs to the
+    checkout when there is one, else to the state dir."""
+    if config.resolve() != DEFAULT_CONFIG.resolve():
+        folder = config.resolve().parent
+        project = folder.parent if folder.name == "config" else folder
+        return _Roots(project, state_dir(environ, project))
+    state = state_dir(environ)
+    return _Roots(checkout_root() or state, state)
 
 
 def _is_local_path(url: str) -> bool:
@@ -188,26 +240,27 @@ def _is_local_path(url: str) -> bool:
     return bool(url) and "://" not in url and not url.startswith("git@")
 
 
-def _resolve_paths(settings: Settings, root: Path) -> Settings:
-    """Relative paths (from the file or the defaults) are relative to the repository."""
+def _resolve_paths(settings: Settings, roots: _Roots) -> Settings:
+    """Relative paths (from the file or the defaults) made absolute (see _Roots)."""
+    _absolute = roots.absolute
     local = settings.neo4j.local
     sources: dict[str, FolderSource | GitSource] = {}
     for name, source in settings.sources.items():
         if isinstance(source, FolderSource):
-            sources[name] = source.model_copy(update={"path": _absolute(source.path, root)})
+            sources[name] = source.model_copy(update={"path": _absolute(source.path)})
         elif _is_local_path(source.url):
             sources[name] = source.model_copy(
-                update={"url": str(_absolute(Path(source.url), root))})
+                update={"url": str(_absolute(Path(source.url)))})
         else:
             sources[name] = source
     return settings.model_copy(update={
         "neo4j": settings.neo4j.model_copy(update={"local": local.model_copy(update={
-            "home": _absolute(local.home, root), "dist": _absolute(local.dist, root)})}),
+            "home": _absolute(local.home), "dist": _absolute(local.dist)})}),
         "prefect": settings.prefect.model_copy(
-            update={"home": _absolute(settings.prefect.home, root)}),
+            update={"home": _absolute(settings.prefect.home)}),
         "ingest": settings.ingest.model_copy(
-            update={"source": _absolute(settings.ingest.source, root)}),
-        "cache_dir": _absolute(settings.cache_dir, root),
+            update={"source": _absolute(settings.ingest.source)}),
+        "cache_dir": _absolute(settings.cache_dir),
         "sources": sources,
     })
 
@@ -226,7 +279,7 @@ def load_settings(
         raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: top level must be a mapping")
-    root = path.resolve().parent.parent
+    roots = _roots(path, env)
     for var, dotted in ENV_OVERRIDES.items():
         if env.get(var):
             value: Any = env[var]
@@ -235,7 +288,7 @@ def load_settings(
             _set_dotted(data, dotted, value, f"{path} (environment {var})")
     data["config_file"] = path.resolve()
     try:
-        return _resolve_paths(Settings.model_validate(data), root)
+        return _resolve_paths(Settings.model_validate(data), roots)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])

@@ -57,6 +57,8 @@ def serve_cmd(
     (`chickgraph prefect start` or PREFECT_API_URL) so the schedule outlives this process.
     """
     settings = get_settings()
+    from prefect.flows import EntrypointType
+
     from pipeline.extract.sources import named_source
     from pipeline.flow.prefect_env import configure_prefect
 
@@ -73,4 +75,6 @@ def serve_cmd(
         parameters={"source_name": name}, tags=["chickgraph"],
         description="Scheduled ChickGraph ingestion (sync of a source into Neo4j)",
         limit=1,
+        # runs import the flow from the installed package, not from a file under the cwd
+        entrypoint_type=EntrypointType.MODULE_PATH,
     )

@@ -3,9 +3,11 @@ pictures). Plotting libraries are imported only by the plot commands."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Annotated, Any
 
 import typer
@@ -16,7 +18,8 @@ from pipeline.errors import ChickGraphError
 from pipeline.load import db
 from pipeline.settings import get_settings
 
-plot_app = typer.Typer(help="Pictures of a gene's expression and orthologs.",
+plot_app = typer.Typer(help="Pictures of a gene's expression and orthologs (needs the plots "
+                       "extra: pip install 'chickgraph[plots]').",
                        no_args_is_help=True)
 
 
@@ -59,6 +62,18 @@ def query_cmd(
         echo(f"stopped at the query's limit of {cap} rows: --limit N for more")
 
 
+def _plots(*libraries: str) -> ModuleType:
+    """The plotting module, or one line saying how to install what it needs: the libraries
+    come with the `plots` extra, not with the pipeline."""
+    missing = [name for name in libraries if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ChickGraphError(f"plotting needs {', '.join(missing)}: "
+                              "pip install 'chickgraph[plots]' (make install does)")
+    from pipeline.queries import plots
+
+    return plots
+
+
 @plot_app.command("expression")
 def plot_expression(
     symbol: Annotated[str, typer.Argument(help="Chicken gene symbol, e.g. ALAS2.")],
@@ -67,8 +82,10 @@ def plot_expression(
 ) -> None:
     """Structure x stage heatmap of a gene's image counts (stages in developmental order,
     structures grouped by their top-level parent)."""
-    from pipeline.queries import named, plots
+    from pipeline.queries import named
     from pipeline.transform.vocab.anatomy import load_anatomy
+
+    plots = _plots("matplotlib", "numpy")
 
     settings = get_settings()
     with db.connect(settings):
@@ -86,7 +103,9 @@ def plot_orthologs(
         "graph.html"),
 ) -> None:
     """Interactive HTML view of a gene, its orthologs and the structures it is expressed in."""
-    from pipeline.queries import named, plots
+    from pipeline.queries import named
+
+    plots = _plots("neo4j_viz")
 
     settings = get_settings()
     with db.connect(settings):

@@ -18,13 +18,13 @@ from pathlib import Path
 
 from pipeline.extract.pages import PageIssue, RawPage, raw_page, read_page
 from pipeline.load.rows import PageRows, page_rows
-from pipeline.settings import REPO_ROOT
+from pipeline.resources import config_file
 from pipeline.transform.records import Vocabularies, transform
 from pipeline.transform.vocab.anatomy import load_anatomy
 from pipeline.transform.vocab.stages import load_stage_table
 
-STAGES_YAML = REPO_ROOT / "config" / "stages.yaml"
-ANATOMY_YAML = REPO_ROOT / "config" / "anatomy.yaml"
+STAGES_YAML = config_file("stages.yaml")
+ANATOMY_YAML = config_file("anatomy.yaml")
 
 
 @dataclass

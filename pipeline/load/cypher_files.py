@@ -1,4 +1,8 @@
-"""Cypher lives in `cypher/*.cypher` files and is loaded by name, never built from values."""
+"""Cypher lives in `cypher/*.cypher` files and is loaded by name, never built from values.
+
+The folder ships inside the package (`pipeline.resources.cypher`), so names resolve the same
+from a checkout and from an installed wheel.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,8 @@ import re
 from functools import cache
 from pathlib import Path
 
-from pipeline.settings import REPO_ROOT
+from pipeline.resources import cypher_dir
 
-CYPHER_DIR = REPO_ROOT / "cypher"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_\-/]*$")
 
 
@@ -17,7 +20,7 @@ def load(name: str) -> str:
     """The text of `cypher/<name>.cypher`; names are checked so no path escapes the folder."""
     if not _NAME.match(name):
         raise ValueError(f"invalid Cypher file name {name!r}")
-    path = CYPHER_DIR / f"{name}.cypher"
+    path = cypher_dir() / f"{name}.cypher"
     if not path.exists():
         raise FileNotFoundError(f"no Cypher file {path}")
     return path.read_text(encoding="utf-8")
@@ -33,5 +36,5 @@ def statements(name: str) -> list[str]:
 
 def available(folder: str = "") -> list[Path]:
     """Cypher files below `cypher/<folder>`, sorted."""
-    return sorted((CYPHER_DIR / folder).glob("*.cypher"))
+    return sorted((cypher_dir() / folder).glob("*.cypher"))
 

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import psutil
 from neo4j import Driver, ManagedTransaction
 
 from pipeline.errors import IngestLocked
@@ -32,13 +33,9 @@ def holder_is_dead(holder: dict[str, Any], host: str) -> bool:
     """A holder on this host whose process is gone, or one silent for too long."""
     if holder.get("run_id") is None:
         return True
-    if holder.get("host") == host and holder.get("pid") is not None:
-        try:
-            os.kill(int(holder["pid"]), 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
+    pid = holder.get("pid")
+    if holder.get("host") == host and pid is not None and not psutil.pid_exists(int(pid)):
+        return True
     beat = holder.get("heartbeat_at")
     if beat is None:
         return True

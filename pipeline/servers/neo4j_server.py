@@ -2,8 +2,11 @@
 
 Maven resolves `org.neo4j.app:neo4j-server` (the standalone server and its Bolt stack) into
 one lib folder; the JVM is started on `org.neo4j.server.CommunityEntryPoint` with a
-generated `neo4j.conf` that binds Bolt to 127.0.0.1 with auth on. Everything lives under
-`neo4j.local.home` (git-ignored); Maven's own cache (~/.m2) makes re-installs cheap.
+generated `neo4j.conf` that binds Bolt to 127.0.0.1 with auth on. A new home starts with
+Neo4j's built-in `neo4j`/`neo4j` (good for nothing but changing it); the generated password
+is then set over Bolt, never passed on a command line (/proc/*/cmdline is world-readable).
+Everything lives under `neo4j.local.home` (git-ignored); Maven's own cache (~/.m2) makes
+re-installs cheap.
 """
 
 from __future__ import annotations
@@ -17,12 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import Neo4jAuthFailed, Neo4jServerError, Neo4jUnavailable
+from pipeline.resources import config_file
 from pipeline.servers.processes import ManagedProcess
-from pipeline.settings import REPO_ROOT, Settings
+from pipeline.settings import Settings
 
-POM = REPO_ROOT / "config" / "neo4j" / "pom.xml"
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
+INITIAL_USER, INITIAL_PASSWORD = "neo4j", "neo4j"  # Neo4j's default, change required
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,11 @@ class ServerLayout:
         return self.logs / "console.log"
 
     @property
+    def password_pending(self) -> Path:
+        """Present from a new home's first start until the generated password is set."""
+        return self.home / "password-pending"
+
+    @property
     def installed_marker(self) -> Path:
         return self.lib / ".complete"
 
@@ -81,7 +90,7 @@ def install(settings: Settings, echo: Callable[[str], None] = print) -> ServerLa
     echo(f"Installing Neo4j {layout.version} from Maven Central into {layout.lib} ...")
     layout.lib.mkdir(parents=True, exist_ok=True)
     cmd = [
-        "mvn", "-q", "-B", "-f", str(POM),
+        "mvn", "-q", "-B", "-f", str(config_file("neo4j/pom.xml")),
         f"-Dneo4j.version={layout.version}",
         "dependency:copy-dependencies",
         f"-DoutputDirectory={layout.lib}",
@@ -176,6 +185,7 @@ def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
     layout = install(settings, echo)
     process = _process(layout)
     if process.pid() is not None:
+        _set_initial_password(settings, layout)
         return server_version(settings)
     if _port_open(layout.port):
         raise Neo4jServerError(
@@ -186,7 +196,8 @@ def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
         folder.mkdir(parents=True, exist_ok=True)
     (layout.conf_dir / "neo4j.conf").write_text(render_conf(settings, layout), encoding="utf-8")
     if not (layout.data / "databases").exists():
-        admin(settings, "dbms", "set-initial-password", settings.neo4j_password())
+        settings.neo4j_password()  # generated (0600) before anything can use it
+        layout.password_pending.touch()
     cmd = _java_cmd(settings, layout, ENTRY_POINT,
                     f"--home-dir={layout.home}", f"--config-dir={layout.conf_dir}")
     proc = process.spawn(cmd, layout.console_log, cwd=layout.home)
@@ -200,6 +211,7 @@ def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
             )
         if _port_open(layout.port):
             try:
+                _set_initial_password(settings, layout)
                 return server_version(settings)
             except Neo4jUnavailable:
                 pass
@@ -211,6 +223,34 @@ def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
         f"it is still starting as pid {proc.pid} (stop it with `chickgraph neo4j stop`)\n"
         f"{log_tail(layout)}"
     )
+
+
+def _set_initial_password(settings: Settings, layout: ServerLayout) -> None:
+    """Replace the built-in password by the generated one over Bolt, once per new home.
+    Raises Neo4jUnavailable while the server is still starting (the caller retries)."""
+    from neo4j import GraphDatabase
+    from neo4j.exceptions import AuthError, DriverError, Neo4jError
+
+    from pipeline.load import cypher_files
+
+    if not layout.password_pending.exists():
+        return
+    uri = settings.neo4j.effective_uri
+    driver = GraphDatabase.driver(uri, auth=(INITIAL_USER, INITIAL_PASSWORD),
+                                  connection_timeout=settings.neo4j.connect_timeout_s,
+                                  user_agent="chickgraph", notifications_min_severity="OFF")
+    try:
+        driver.execute_query(
+            cypher_files.load("admin/set_initial_password"),  # type: ignore[arg-type]
+            initial=INITIAL_PASSWORD, password=settings.neo4j_password(), database_="system")
+    except AuthError:
+        pass  # set by an earlier start that died before removing the marker: checked below
+    except (Neo4jError, DriverError, OSError) as exc:
+        raise Neo4jUnavailable(f"Neo4j at {uri} is not ready to take its password: "
+                               f"{type(exc).__name__}") from exc
+    finally:
+        driver.close()
+    layout.password_pending.unlink(missing_ok=True)
 
 
 def stop(settings: Settings, timeout_s: float = 60) -> bool:

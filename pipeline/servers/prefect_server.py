@@ -17,7 +17,7 @@ from pathlib import Path
 
 from pipeline.errors import ChickGraphError
 from pipeline.servers.processes import ManagedProcess
-from pipeline.settings import REPO_ROOT, Settings
+from pipeline.settings import Settings
 
 
 class PrefectServerError(ChickGraphError):
@@ -59,7 +59,7 @@ def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
     cmd = [str(prefect), "server", "start", "--host", "127.0.0.1",
            "--port", str(settings.prefect.server_port)]
     log = home / "server.log"
-    proc = process.spawn(cmd, log, cwd=REPO_ROOT, env=env)
+    proc = process.spawn(cmd, log, cwd=home, env=env)
     echo(f"Starting Prefect server on {api_url(settings)} (pid {proc.pid}) ...")
     deadline = time.monotonic() + settings.prefect.ephemeral_startup_timeout_s
     while time.monotonic() < deadline:

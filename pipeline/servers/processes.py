@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 
 @dataclass(frozen=True)
 class ManagedProcess:
@@ -26,10 +28,9 @@ class ManagedProcess:
             pid = int(self.pid_file.read_text().strip())
         except (OSError, ValueError):
             return None
-        cmdline = Path(f"/proc/{pid}/cmdline")
         try:
-            alive = _alive(pid) and self.marker in cmdline.read_text(errors="replace")
-        except OSError:
+            alive = _alive(pid) and self.marker in "\0".join(psutil.Process(pid).cmdline())
+        except psutil.Error:
             alive = False
         if not alive:
             self.pid_file.unlink(missing_ok=True)
@@ -87,6 +88,6 @@ def _alive(pid: int) -> bool:
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
     try:
-        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0] != "Z"
-    except (OSError, IndexError):
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
         return False

@@ -819,3 +819,82 @@ def test_the_password_is_not_leaked(
     pid = neo4j_server.running_pid(settings)
     assert pid is not None
     assert secret not in Path(f"/proc/{pid}/cmdline").read_bytes()
+
+
+def spare_port(offset: int) -> int:
+    """A port beside the session server's (CHICKGRAPH_BOLT_PORT + offset), so parallel
+    checkouts given their own port ranges never collide; refused when already taken."""
+    port = int(os.environ["CHICKGRAPH_BOLT_PORT"]) + offset
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.settimeout(0.5)
+        if sock.connect_ex(("127.0.0.1", port)) == 0:
+            pytest.fail(f"port {port} (CHICKGRAPH_BOLT_PORT + {offset}) is taken")
+    return port
+
+
+class CommandLineWatch:
+    """Samples every process's command line while a block runs; records those showing a secret.
+    A JVM lives for seconds, so a 20-ms sampling cannot miss one."""
+
+    def __init__(self, secret: str) -> None:
+        self.secret = secret
+        self.seen: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        import psutil
+
+        while not self._stop.is_set():
+            for proc in psutil.process_iter(["cmdline"]):
+                line = " ".join(proc.info["cmdline"] or [])
+                if self.secret in line:
+                    shown = line.replace(self.secret, "<password>")[:200]
+                    if shown not in self.seen:
+                        self.seen.append(shown)
+            self._stop.wait(0.02)
+
+    def __enter__(self) -> CommandLineWatch:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+@integration
+def test_first_start_never_shows_the_password_on_a_command_line(
+    settings: Any, tmp_path: Path
+) -> None:
+    """A fresh home: the generated password reaches Neo4j over Bolt, not via neo4j-admin's
+    arguments (readable by every user in /proc/*/cmdline); the default one stops working."""
+    from neo4j import GraphDatabase
+    from neo4j.exceptions import AuthError
+
+    _local_only(settings)
+    local = settings.neo4j.local.model_copy(update={
+        "home": tmp_path / "neo4j", "bolt_port": spare_port(3), "heap": "512m",
+        "pagecache": "64m"})
+    mine = settings.model_copy(update={"neo4j": settings.neo4j.model_copy(
+        update={"local": local, "password": None})})
+    password = mine.neo4j_password()
+    try:
+        with CommandLineWatch(password) as watch:
+            version = neo4j_server.start(mine, echo=lambda _m: None)
+        assert version.startswith("Neo4j/5.26"), version
+        assert watch.seen == [], watch.seen
+        assert not (local.home / "password-pending").exists()
+        probe = GraphDatabase.driver(mine.neo4j.effective_uri, auth=("neo4j", "neo4j"))
+        try:
+            with pytest.raises(AuthError):
+                probe.verify_connectivity()
+        finally:
+            probe.close()
+        # a second start of the same home (the password already set) is a plain start
+        assert neo4j_server.stop(mine)
+        with CommandLineWatch(password) as watch:
+            assert neo4j_server.start(mine, echo=lambda _m: None) == version
+        assert watch.seen == []
+    finally:
+        neo4j_server.stop(mine)

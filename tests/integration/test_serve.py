@@ -59,6 +59,8 @@ def test_serve_registers_schedule_and_runs(empty_graph: Any, settings: Any, tmp_
             crons = [s.schedule.cron for s in deployment.schedules]
             assert crons == [settings.schedule.cron]
             assert deployment.parameters == {"source_name": "default"}
+            # imported from the installed package by runs, whatever their working folder
+            assert deployment.entrypoint == "pipeline.flow.flows.ingest_flow"
             flow_run = run_deployment(DEPLOYMENT, timeout=240)
             assert flow_run.state is not None and flow_run.state.is_completed(), flow_run.state
     finally:

@@ -18,11 +18,14 @@ from pipeline.errors import ConfigError
 from pipeline.settings import (
     DEFAULT_CONFIG,
     ENV_OVERRIDES,
-    REPO_ROOT,
     Settings,
+    checkout_root,
     load_settings,
     local_password,
+    state_dir,
 )
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 FULL = {
     "neo4j": {"uri": None, "username": "neo4j", "database": "neo4j",
@@ -59,6 +62,48 @@ def test_repository_config_loads_with_absolute_paths_under_the_repo() -> None:
     assert settings.ingest.source == (REPO_ROOT / raw["ingest"]["source"]).resolve()
     assert settings.neo4j.local.home == (REPO_ROOT / raw["neo4j"]["local"]["home"]).resolve()
     assert settings.prefect.home == (REPO_ROOT / raw["prefect"]["home"]).resolve()
+    assert settings.cache_dir == (REPO_ROOT / raw["cache_dir"]).resolve()
+
+
+def test_the_default_config_is_the_packaged_resource_of_this_checkout() -> None:
+    assert checkout_root() == REPO_ROOT
+    assert DEFAULT_CONFIG.resolve() == REPO_ROOT / "config" / "chickgraph.yaml"
+    assert state_dir({}) == REPO_ROOT / ".local"
+
+
+def test_chickgraph_home_holds_the_state_of_the_default_config(tmp_path: Path) -> None:
+    """`.local/...` paths move under CHICKGRAPH_HOME; other relative paths stay the checkout's."""
+    home = tmp_path / "state"
+    settings = load_settings(DEFAULT_CONFIG, environ={"CHICKGRAPH_HOME": str(home)})
+    raw = yaml.safe_load(DEFAULT_CONFIG.read_text(encoding="utf-8"))
+    assert settings.neo4j.local.home == home / "neo4j"
+    assert settings.neo4j.local.dist == home / "neo4j-dist"
+    assert settings.prefect.home == home / "prefect"
+    assert settings.cache_dir == home / "sources"
+    assert settings.ingest.source == (REPO_ROOT / raw["ingest"]["source"]).resolve()
+    # explicit variables still win over the state dir
+    mine = load_settings(DEFAULT_CONFIG, environ={"CHICKGRAPH_HOME": str(home),
+                                                  "CHICKGRAPH_NEO4J_HOME": str(tmp_path / "n")})
+    assert mine.neo4j.local.home == tmp_path / "n"
+
+
+def test_state_dir_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert state_dir({"CHICKGRAPH_HOME": str(tmp_path / "h")}) == tmp_path / "h"
+    assert state_dir({}, tmp_path / "project") == tmp_path / "project" / ".local"
+    assert state_dir({"CHICKGRAPH_HOME": "~/cg"}, tmp_path) == Path("~/cg").expanduser()
+
+
+def test_a_config_file_outside_a_config_folder_is_its_own_project(tmp_path: Path) -> None:
+    config = tmp_path / "mine.yaml"
+    config.write_text(yaml.safe_dump({"neo4j": {"local": {"home": ".local/neo4j"}},
+                                      "ingest": {"source": "genes"}}), encoding="utf-8")
+    settings = load_settings(config, environ={})
+    assert settings.neo4j.local.home == tmp_path / ".local" / "neo4j"
+    assert settings.ingest.source == tmp_path / "genes"
+    homed = load_settings(config, environ={"CHICKGRAPH_HOME": str(tmp_path / "h")})
+    assert homed.neo4j.local.home == tmp_path / "h" / "neo4j"
+    assert homed.ingest.source == tmp_path / "genes"
 
 
 def test_chickgraph_config_variable_selects_the_file(tmp_path: Path) -> None:

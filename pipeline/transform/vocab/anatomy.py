@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from pipeline.resources import config_file
 from pipeline.transform.vocab.tables import describe, read_table
 
 __all__ = [
@@ -34,7 +35,7 @@ __all__ = [
     "split_location",
 ]
 
-DEFAULT_ANATOMY_PATH = Path(__file__).resolve().parents[3] / "config" / "anatomy.yaml"
+DEFAULT_ANATOMY_PATH = config_file("anatomy.yaml")
 UNMAPPED_PREFIX = "unmapped:"
 
 TermKind = Literal["structure", "non_structure"]

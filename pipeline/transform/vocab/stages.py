@@ -27,6 +27,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from pipeline.resources import config_file
 from pipeline.transform.vocab.tables import describe, read_table
 
 __all__ = [
@@ -38,7 +39,7 @@ __all__ = [
     "load_stage_table",
 ]
 
-DEFAULT_STAGES_PATH = Path(__file__).resolve().parents[3] / "config" / "stages.yaml"
+DEFAULT_STAGES_PATH = config_file("stages.yaml")
 
 System = Literal["EGK", "HH"]
 ResolutionStatus = Literal["resolved", "substage", "unresolved"]

@@ -1,0 +1,1 @@
+"""Default config and vocabularies, shipped as `pipeline.resources.config` (see setup.py)."""

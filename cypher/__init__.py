@@ -1,0 +1,1 @@
+"""Cypher files, shipped in the package as `pipeline.resources.cypher` (see setup.py)."""
