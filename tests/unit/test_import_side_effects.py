@@ -24,11 +24,9 @@ PROBE = Path(__file__).with_name("import_probe.py")
 FLOWS = "pipeline.flow.flows"
 
 
-def _modules() -> list[Any]:
+def _modules() -> list[str]:
     names = sorted(info.name for info in pkgutil.walk_packages(pipeline.__path__, "pipeline."))
-    return [pytest.param(name, marks=[pytest.mark.xfail(
-        strict=True, reason="flows.py configures Prefect at import; fixed on branch core")]
-        ) if name == FLOWS else name for name in names]
+    return names
 
 
 @pytest.fixture(scope="module")
