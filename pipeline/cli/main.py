@@ -53,8 +53,11 @@ def main() -> None:
     except ChickGraphError as exc:
         echo(f"error: {exc}")
         sys.exit(1)
-    except (ServiceUnavailable, SessionExpired) as exc:
-        echo(f"error: Neo4j went away and did not come back: {_first_line(exc)}")
+    except (ServiceUnavailable, SessionExpired) as exc:  # went away after the pre-flight check
+        from pipeline.load.db import unavailable
+        from pipeline.settings import get_settings
+
+        echo(f"error: {unavailable(get_settings(), exc)}")
         sys.exit(1)
     except Neo4jError as exc:
         echo(f"error: Neo4j refused the query: {exc.code}: {_first_line(exc)}")
