@@ -2,9 +2,10 @@
 
 A benchmark, not a command: it measures how fast the graph could be written at all (CSV +
 `neo4j-admin database import full`), the floor `chickgraph ingest` is compared with. It was
-a second loader in `pipeline/`; measured against the flow at 1x, 5x and 25x (bench/RESULTS.md,
-"Bulk or flow"), the whole bulk path (import, server restart, schema, fix-ups) was slower
-than the flow at every size, so no user is offered it.
+a second loader in `pipeline/`; bench/RESULTS.md ("Bulk or flow") has the crossover: 42 s
+against the flow's 17-25 s at 1x, and by its stage timings ~2.4x the flow at 5x and 25x
+(CSV generation alone costs more per page than the flow's whole load), so no user is
+offered it.
 
 For a first load into an EMPTY database of the project's own local server only. The pages go
 through the pipeline's own `process_chunk` (same process pool, same chunks) and

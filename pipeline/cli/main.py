@@ -86,8 +86,11 @@ def expected_failure(exc: BaseException) -> str | None:
         return None
     from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
-    if isinstance(exc, ServiceUnavailable | SessionExpired):
-        return f"Neo4j went away and did not come back: {_first_line(exc)}"
+    if isinstance(exc, ServiceUnavailable | SessionExpired):  # gone after the pre-flight check
+        from pipeline.load.db import unavailable
+        from pipeline.settings import get_settings
+
+        return str(unavailable(get_settings(), exc))
     if isinstance(exc, Neo4jError):
         return f"Neo4j refused the query: {exc.code}: {_first_line(exc)}"
     return None

@@ -11,7 +11,8 @@ Importing this module configures nothing and reads no settings. Prefect reads it
 environment when `prefect` is first imported, so commands go through
 `pipeline.flow.runner.run_ingest_flow`, which configures Prefect first and then calls the
 flow with the task runner of the settings and a progress callback. Calling `ingest_flow`
-directly (tests, the Prefect worker of a deployment) runs it on the local thread runner.
+directly (tests, the Prefect worker of a deployment) gets the settings' runner too, chosen
+when the run starts (`ConfiguredTaskRunner`).
 """
 
 from __future__ import annotations
@@ -180,6 +181,19 @@ def local_threads() -> TaskRunner[Any]:
     return ThreadPoolTaskRunner(max_workers=3)
 
 
+class ConfiguredTaskRunner(ThreadPoolTaskRunner):  # type: ignore[type-arg]
+    """The decorator's runner: a placeholder that becomes the runner of the settings
+    (`task_runner`) when a run starts. Prefect calls `duplicate()` once per flow run, so
+    settings are read at call time, never at import, and every caller (a command, the
+    subprocess of a served or work-pool deployment, a test) gets the configured runner."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=3)
+
+    def duplicate(self) -> Any:
+        return task_runner(get_settings())
+
+
 def task_runner(settings: Settings) -> TaskRunner[Any]:
     """The flow's task runner from config: local threads (+ process pool), or Dask.
 
@@ -201,7 +215,7 @@ def task_runner(settings: Settings) -> TaskRunner[Any]:
         "dashboard_address": None})
 
 
-@flow(name=FLOW_NAME, log_prints=False, task_runner=local_threads())
+@flow(name=FLOW_NAME, log_prints=False, task_runner=ConfiguredTaskRunner())
 def ingest_flow(
     source: str | None = None, source_name: str | None = None, strict: bool = False,
     lock_wait_s: float = 0, progress: ProgressCallback | None = None,

@@ -1,0 +1,32 @@
+"""The flow's task runner is chosen from the settings when a run starts (Prefect calls the
+decorator runner's `duplicate()` once per flow run), never when the module is imported."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.settings import load_settings
+
+
+def test_a_run_gets_the_runner_of_the_settings(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from pipeline.flow import flows
+
+    placeholder = flows.ingest_flow.task_runner
+    assert isinstance(placeholder, flows.ConfiguredTaskRunner)
+    config = tmp_path / "chickgraph.yaml"
+    config.write_text("ingest:\n  workers: 3\n  task_runner: threads\n")
+    monkeypatch.setattr(flows, "get_settings", lambda: load_settings(config, environ={}))
+    threads = placeholder.duplicate()
+    assert type(threads) is ThreadPoolTaskRunner and threads._max_workers == 3
+
+    pytest.importorskip("prefect_dask")
+    from prefect_dask import DaskTaskRunner
+
+    config.write_text("ingest:\n  workers: 3\n  task_runner: dask\n")
+    dask = placeholder.duplicate()
+    assert isinstance(dask, DaskTaskRunner) and dask.cluster_kwargs["n_workers"] == 3
