@@ -168,6 +168,9 @@ def step_parse(results: dict[str, Any]) -> None:
     log("parse + transform alone")
     run = python(PARSE, str(CURRENT))
     results["parse"] = run.json() | {"process_s": round(run.seconds, 2)}
+    log("parse against the libyaml floor (bench/parse_bench.py)")
+    results["parse_floor"] = timed([sys.executable, "-m", "bench.parse_bench",
+                                    str(CURRENT)]).json()
 
 
 def step_sync(results: dict[str, Any]) -> None:
@@ -444,6 +447,12 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
         ratio = cold / floor
         rows.append(("cold ingest <= 3x the bulk floor (CSV + import)",
                      f"{ratio:.2f}x ({cold:.1f} s / {floor:.1f} s)", ratio <= 3))
+    floor = r.get("parse_floor")
+    if floor:
+        ratio = floor["ratio_two_workers_to_csafe"]
+        rows.append(("parse + transform of 1x, 2 workers <= 0.5x one-process CSafeLoader",
+                     f"{ratio:.2f}x ({floor['with_compiled']['two_workers_s']:.2f} s / "
+                     f"{floor['csafeloader_s']:.2f} s)", ratio <= 0.5))
     parse = r.get("parse", {}).get("two_workers_s")
     if parse is not None:
         rows.append(("parse + transform of 1x with 2 workers < 1.5 s", f"{parse:.2f} s",
@@ -500,6 +509,22 @@ def render(r: dict[str, Any]) -> str:
                   f"parent (receiving results) {p['two_workers_cpu_parent_s']:.2f} s, in "
                   f"{p['two_workers_s']:.2f} s of wall time: {cores:.2f} cores' worth "
                   "(2 available when the box is otherwise idle)."]
+    if "parse_floor" in r:
+        f = r["parse_floor"]
+        lines += ["", "### Parse against the libyaml floor (1x, bench/parse_bench.py)", "",
+                  "| pass | seconds | x CSafeLoader |", "|---|---|---|"]
+        rows_f = [("CSafeLoader, one process", f["csafeloader_s"]),
+                  ("libyaml page loader (before py-yaml12), one process",
+                   f["libyaml_loader_s"]),
+                  (f"page loader, one process ({f['pages_on_compiled_path']} of "
+                   f"{f['pages']} pages on py-yaml12)", f["page_loader_s"])]
+        for label, key in (("libyaml only", "libyaml_only"), ("with py-yaml12", "with_compiled")):
+            rows_f += [(f"parse + transform, 2 workers, {label}", f[key]["two_workers_s"]),
+                       (f"parse + transform, one process, {label}", f[key]["one_process_s"])]
+        lines += [f"| {label} | {sec:.2f} | {sec / f['csafeloader_s']:.2f} |"
+                  for label, sec in rows_f]
+        lines += ["", f"Best of {f['runs_best_of']} passes each; load average "
+                  f"{f['load_average_start']} at start, {f['load_average_end']} at end."]
     lines += ["", "### 1x corpus, side by side (each from an empty database)", "",
               "| loader | wall s | pages/s | relationships/s | peak RSS MB (own / with children) "
               "| notes |", "|---|---|---|---|---|---|"]

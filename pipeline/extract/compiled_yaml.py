@@ -115,23 +115,51 @@ class _Unsure(Exception):
 
 
 def _rebuild(value: Any, keys: list[int], depth: int) -> Any:
-    """Counts mapping keys and interns them, as FastPageLoader does (one object per key
-    name: cheaper to pickle). Scalars are yaml12's own objects: same types as PyYAML's."""
+    """Interns mapping keys as FastPageLoader does (one object per key name: cheaper to
+    pickle) and counts them; scalars stay yaml12's own objects. Leaves are only looked at,
+    never passed to a call: this walk costs a fraction of the parse."""
     kind = value.__class__
     if kind is dict:
-        if depth > MAX_DEPTH:
-            raise _Unsure
-        keys[0] += len(value)
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            if key.__class__ is not str:
-                raise _Unsure
-            out[intern(key)] = _rebuild(item, keys, depth + 1)
-        return out
+        return _mapping(value, keys, depth)
     if kind is list:
-        if depth > MAX_DEPTH:
+        return _sequence(value, keys, depth)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    raise _Unsure
+
+
+def _mapping(value: dict[Any, Any], keys: list[int], depth: int) -> dict[str, Any]:
+    if depth > MAX_DEPTH:
+        raise _Unsure
+    keys[0] += len(value)
+    try:
+        out = dict(zip(map(intern, value), value.values(), strict=True))
+    except TypeError:  # a key that is not text (1, true, null, yaml12's tag wrapper)
+        raise _Unsure from None
+    for key, item in out.items():  # replaces values only: no change of size while iterating
+        kind = item.__class__
+        if kind is str:
+            continue
+        if kind is dict:
+            out[key] = _mapping(item, keys, depth + 1)
+        elif kind is list:
+            out[key] = _sequence(item, keys, depth + 1)
+        elif kind is not int and kind is not bool and item is not None:
+            raise _Unsure  # a float (screened out) or a tagged value: never expected here
+    return out
+
+
+def _sequence(value: list[Any], keys: list[int], depth: int) -> list[Any]:
+    if depth > MAX_DEPTH:
+        raise _Unsure
+    for index, item in enumerate(value):  # yaml12's fresh list: changed in place
+        kind = item.__class__
+        if kind is str:
+            continue
+        if kind is dict:
+            value[index] = _mapping(item, keys, depth + 1)
+        elif kind is list:
+            value[index] = _sequence(item, keys, depth + 1)
+        elif kind is not int and kind is not bool and item is not None:
             raise _Unsure
-        return [_rebuild(item, keys, depth + 1) for item in value]
-    if kind is str or kind is bool or kind is int or value is None:
-        return value  # ints: only decimal ones pass the screen, the same to both
-    raise _Unsure  # a float (screened out) or yaml12's tag wrapper
+    return value
