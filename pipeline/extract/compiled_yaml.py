@@ -12,17 +12,21 @@ also words the error. A false alarm of the screen only costs speed.
 Why the screen is enough: a plain scalar is typed by its first character. Outside
 `0-9 + - . < = ~ n N t T f F` and the empty scalar, both schemas give a string; for
 `~ n N t T f F` and empty both give the same null or bool (PageLoader's booleans are YAML
-1.2's). So the screen refuses any scalar that starts where a scalar can start (a line's
-indentation and `- ` markers, or after `: `) with a digit, a sign or dot before a digit, a
-dot before a letter (`.inf`), `<` or `=`. Flow collections, tags, anchors, aliases, explicit
-keys, directives, document markers, tabs and the characters YAML 1.1 and 1.2 disagree on
-(line breaks other than LF, non-printables) are refused outright.
+1.2's). So the screen refuses a scalar that starts where a scalar can start (a line's
+indentation and `- ` markers, or after `: `) with a digit, a sign or dot before a digit,
+`.i`/`.n`, `<` or `=`, unless its first line holds a character no number, date, merge or
+value uses (`5'-AATT-3'`, `559593,497505`: text to both) or it is a decimal integer alone on
+its line (the same int to both). Flow collections, tags, anchors, aliases, block scalars
+(yaml12 reads an empty `|` as a newline), explicit keys, directives, document markers, tabs
+and the characters YAML 1.1 and 1.2 disagree on (line breaks other than LF, non-printables)
+are refused outright. Any int or float the walk meets beyond that sends the page to libyaml.
 
 Duplicate keys: in block style without flow collections each line holds at most one key,
-and every key's line has a `:` followed by a blank or the line's end. So the number of such
-lines is at least the number of keys written; when it equals the number of keys yaml12 kept,
-none was dropped. Keys that are not strings (`1:`, `true:`, `null:`) leave the fast path, so
-"equal after typing" and "equal as text" (how PageLoader compares keys) coincide.
+and every key is followed by `: `, `:` and a newline, or `:` at the end. So both the count of
+those and the count of lines holding one are at least the number of keys written; when either
+equals the number of keys yaml12 kept, none was dropped. Keys that are not strings (`1:`,
+`true:`, `null:`) leave the fast path, so "equal after typing" and "equal as text" (how
+PageLoader compares keys) coincide.
 """
 
 from __future__ import annotations
@@ -50,8 +54,9 @@ _ODD_CHARACTER = re.compile(
 _TYPED = (r"(?=[0-9<=.+\-])(?!-?(?:0|[1-9][0-9]{0,17}) *(?:\n|$))"
           r"(?:[0-9<=]|[-+][0-9.]|\.[0-9iInN])"
           r"[0-9a-fA-FxoiInNtTzZ_:.+\- <=]*?(?::(?:[ \n]|$)| #|\n|$)")
-# What may follow a node's start: flow collection, tag, anchor, alias, explicit key, or _TYPED
-_NODE = r"(?:[\[{!&*]|\?(?:[ \n]|$)|" + _TYPED + ")"
+# What may follow a node's start: flow collection, tag, anchor, alias, block scalar (yaml12
+# reads an empty `|` as "\n", PyYAML as ""), explicit key, or _TYPED
+_NODE = r"(?:[\[{!&*|>]|\?(?:[ \n]|$)|" + _TYPED + ")"
 # two searches, each with a literal first character (a fast scan): a node after `: ` ...
 _AFTER_COLON = re.compile(r":  *" + _NODE)
 # ... and a node at a line's start, after its indentation and `- ` markers; document markers
