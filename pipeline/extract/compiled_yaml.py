@@ -87,9 +87,14 @@ def load(fm_text: str) -> Any:
     if _parse_yaml is None or screened_out(fm_text):
         return NOT_LOADED
     try:
-        value = _parse_yaml(fm_text)
+        # multi: with one document asked for, yaml12 silently drops what follows the first
+        # one (`  a: b\nc` gives {'a': 'b'}); PyYAML refuses such text
+        documents = _parse_yaml(fm_text, multi=True)
     except Exception:  # any refusal: libyaml decides, and words the error
         return NOT_LOADED
+    if len(documents) != 1:
+        return NOT_LOADED
+    value = documents[0]
     keys = [0]
     try:
         built = _rebuild(value, keys, 0)
