@@ -523,6 +523,10 @@ def render(r: dict[str, Any]) -> str:
                        (f"parse + transform, one process, {label}", f[key]["one_process_s"])]
         lines += [f"| {label} | {sec:.2f} | {sec / f['csafeloader_s']:.2f} |"
                   for label, sec in rows_f]
+        lines += ["", "CPU of the 2-worker passes (workers + parent): " + "; ".join(
+            f"{label} {f[key]['workers_cpu_s']:.2f} s + {f[key]['parent_cpu_s']:.2f} s"
+            for label, key in (("libyaml only", "libyaml_only"),
+                               ("with py-yaml12", "with_compiled")))]
         lines += ["", f"Best of {f['runs_best_of']} passes each; load average "
                   f"{f['load_average_start']} at start, {f['load_average_end']} at end."]
     lines += ["", "### 1x corpus, side by side (each from an empty database)", "",

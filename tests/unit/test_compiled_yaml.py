@@ -90,7 +90,7 @@ def test_every_real_page_builds_the_same_objects_and_issues(
     "a:\n  # c\n  010\n", "a: 5 # five\n", "a: 12345678901234567890123\n",
     "a: x\x85b: y\n", "a: x\u2028b\n", "%YAML 1.1\n---\na: 1\n",
     "a: 1\n---\nb: 2\n", "a:\tb\n", "a: b\r\nc: d\n", "a: |\n", "a: >-\n  x\n",
-    "  a: b\nc\n", "  a: b\n# c\nc: d\n", "",
+    "  a: b\nc\n", "  a: b\n# c\nc: d\n", "", "k" * 1100 + ": v\n",
 ])
 def test_what_yaml_1_1_and_1_2_read_differently_is_left_to_libyaml(text: str) -> None:
     assert compiled_yaml.load(text) is compiled_yaml.NOT_LOADED
