@@ -19,6 +19,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from pipeline.errors import SourceError
+from pipeline.extract import compiled_yaml
 
 MAX_ALIASES = 100  # YAML aliases per page; GEISHA pages use none, "billion laughs" uses many
 MAX_EXPANDED_NODES = 200_000  # YAML nodes once aliases are expanded (a large page has ~5,000)
@@ -167,9 +168,14 @@ class RawPage:
 
 
 class _CYAMLHandler(YAMLHandler):
-    """python-frontmatter's YAML handler on libyaml: CSafeLoader is ~9x faster here."""
+    """python-frontmatter's YAML handler on compiled parsers: yaml12 where it builds the same
+    objects as PageLoader (pipeline/extract/compiled_yaml.py), else libyaml (~9x PyYAML)."""
 
     def load(self, fm: str, **kwargs: object) -> Any:
+        if not kwargs:  # the compiled parser, where it provably builds the same objects
+            value = compiled_yaml.load(fm)
+            if value is not compiled_yaml.NOT_LOADED:
+                return value
         # YAML aliases need PageLoader's shared objects; "*" is how every alias starts
         kwargs.setdefault("Loader", PageLoader if "*" in fm else FastPageLoader)
         return yaml.load(fm, **kwargs)

@@ -1,0 +1,175 @@
+"""Front matter through a compiled YAML parser (py-yaml12), only where it cannot differ.
+
+PyYAML builds every object in Python; yaml12 builds them in Rust, ~6x faster here. But the
+two do not read YAML the same way: yaml12 follows the YAML 1.2 core schema (`010` is 10,
+`1e3` a float, `2023-01-01` and `12:30` strings, `<<` an ordinary key), silently keeps the
+last of two equal keys, and has no alias limits. Today's rules are PageLoader's (YAML 1.1
+numbers and dates, YAML 1.2 booleans, duplicate keys refused with their line). So a page
+takes this path only when a cheap screen of its text proves that both parsers must build the
+same objects; every other page, and every page yaml12 rejects, goes to libyaml, which then
+also words the error. A false alarm of the screen only costs speed.
+
+Why the screen is enough: a plain scalar is typed by its first character. Outside
+`0-9 + - . < = ~ n N t T f F` and the empty scalar, both schemas give a string; for
+`~ n N t T f F` and empty both give the same null or bool (PageLoader's booleans are YAML
+1.2's). So the screen refuses a scalar that starts where a scalar can start (a line's
+indentation and `- ` markers, or after `: `) with a digit, a sign or dot before a digit,
+`.i`/`.n`, `<` or `=`, unless its first line holds a character no number, date, merge or
+value uses (`5'-AATT-3'`, `559593,497505`: text to both) or it is a decimal integer alone on
+its line (the same int to both). Flow collections, tags, anchors, aliases, block scalars
+(yaml12 reads an empty `|` as a newline), explicit keys, directives, document markers, tabs
+and the characters YAML 1.1 and 1.2 disagree on (line breaks other than LF, non-printables)
+are refused outright. Any int or float the walk meets beyond that sends the page to libyaml.
+
+Duplicate keys: in block style without flow collections each line holds at most one key,
+and every key is followed by `: `, `:` and a newline, or `:` at the end. So both the count of
+those and the count of lines holding one are at least the number of keys written; when either
+equals the number of keys yaml12 kept, none was dropped. Keys that are not strings (`1:`,
+`true:`, `null:`) leave the fast path, so "equal after typing" and "equal as text" (how
+PageLoader compares keys) coincide.
+"""
+
+from __future__ import annotations
+
+import re
+from sys import intern
+from typing import Any
+
+try:  # the `fast-yaml` dependency; without it every page goes to libyaml
+    from yaml12 import parse_yaml as _parse_yaml
+except ImportError:  # pragma: no cover - depends on the environment
+    _parse_yaml = None
+
+MAX_DEPTH = 64  # deeper documents go to libyaml, which reports "nesting too deep" its way
+
+# Characters YAML 1.1 and 1.2 read differently (NEL, LS and PS are line breaks to PyYAML),
+# non-printables (an error either way: libyaml words it), tabs and CRs (blank and line-break
+# rules differ in corners): the page goes to libyaml.
+_ODD_CHARACTER = re.compile(
+    "[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+# A plain scalar that either schema may type as a number, date, merge key or value: it starts
+# with a digit, a sign or dot before a digit, or `.i`/`.n` (`.inf`, `.nan`), `<` or `=`, and
+# its first line, up to where a plain scalar ends (`: `, ` #`, the line's end), has only the
+# characters of those types. A decimal integer alone on its line is the same int to both.
+_TYPED = (r"(?=[0-9<=.+\-])(?!-?(?:0|[1-9][0-9]{0,17}) *(?:\n|$))"
+          r"(?:[0-9<=]|[-+][0-9.]|\.[0-9iInN])"
+          r"[0-9a-fA-FxoiInNtTzZ_:.+\- <=]*?(?::(?:[ \n]|$)| #|\n|$)")
+# What may follow a node's start: flow collection, tag, anchor, alias, block scalar (yaml12
+# reads an empty `|` as "\n", PyYAML as ""), explicit key, or _TYPED
+_NODE = r"(?:[\[{!&*|>]|\?(?:[ \n]|$)|" + _TYPED + ")"
+# two searches, each with a literal first character (a fast scan): a node after `: ` ...
+_AFTER_COLON = re.compile(r":  *" + _NODE)
+# ... and a node at a line's start, after its indentation and `- ` markers; document markers
+# and directives. The text searched starts with a newline, so its first line is included.
+_AT_LINE_START = re.compile(r"\n(?: *(?:- +)*" + _NODE + r"|(?:---|\.\.\.)(?:[ \n]|$)|%)")
+# a line that may hold a key: one `:` followed by a blank or the line's end
+_KEY_LINE = re.compile(r"^[^\n]*?:(?: |$)", re.MULTILINE)
+
+
+def screened_out(fm_text: str) -> bool:
+    """True when the text may hold something yaml12 would read unlike PageLoader."""
+    return bool(
+        "*" in fm_text  # aliases: shared objects and alias limits are libyaml's business
+        or _ODD_CHARACTER.search(fm_text)
+        or _AFTER_COLON.search(fm_text)
+        or _AT_LINE_START.search(fm_text if fm_text.startswith("\n") else "\n" + fm_text)
+    )
+
+
+def available() -> bool:
+    """True when the compiled parser is installed."""
+    return _parse_yaml is not None
+
+
+def load(fm_text: str) -> Any:
+    """The front matter as PageLoader would build it, or NOT_LOADED when the page must go to
+    libyaml (screened out, rejected by yaml12, a non-text key, or a key was dropped)."""
+    if _parse_yaml is None or screened_out(fm_text):
+        return NOT_LOADED
+    try:
+        # multi: with one document asked for, yaml12 silently drops what follows the first
+        # one (`  a: b\nc` gives {'a': 'b'}); PyYAML refuses such text
+        documents = _parse_yaml(fm_text, multi=True)
+    except Exception:  # any refusal: libyaml decides, and words the error
+        return NOT_LOADED
+    if len(documents) != 1:
+        return NOT_LOADED
+    value = documents[0]
+    keys = [0]
+    try:
+        built = _rebuild(value, keys, 0)
+    except _Unsure:
+        return NOT_LOADED
+    # every key is on a line of its own with `: ` or a final `:`; the quick count also
+    # counts such text inside values, so when it is off, count lines (at most one key each)
+    if keys[0] != fm_text.count(": ") + fm_text.count(":\n") + fm_text.endswith(":") and \
+            keys[0] != len(_KEY_LINE.findall(fm_text)):
+        return NOT_LOADED  # a key was dropped as a duplicate (or a false alarm)
+    return built
+
+
+class _NotLoaded:
+    """Marker: this page goes to libyaml (a page may legitimately load as None)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_LOADED"
+
+
+NOT_LOADED = _NotLoaded()
+
+
+class _Unsure(Exception):
+    """A value the fast path does not vouch for: a non-text key, or too deep."""
+
+
+def _rebuild(value: Any, keys: list[int], depth: int) -> Any:
+    """Interns mapping keys as FastPageLoader does (one object per key name: cheaper to
+    pickle) and counts them; scalars stay yaml12's own objects. Leaves are only looked at,
+    never passed to a call: this walk costs a fraction of the parse."""
+    kind = value.__class__
+    if kind is dict:
+        return _mapping(value, keys, depth)
+    if kind is list:
+        return _sequence(value, keys, depth)
+    if kind is str or kind is int or kind is bool or value is None:
+        return value
+    raise _Unsure
+
+
+def _mapping(value: dict[Any, Any], keys: list[int], depth: int) -> dict[str, Any]:
+    if depth > MAX_DEPTH:
+        raise _Unsure
+    keys[0] += len(value)
+    try:
+        out = dict(zip(map(intern, value), value.values(), strict=True))
+    except TypeError:  # a key that is not text (1, true, null, yaml12's tag wrapper)
+        raise _Unsure from None
+    for key, item in out.items():  # replaces values only: no change of size while iterating
+        kind = item.__class__
+        if kind is str:
+            continue
+        if kind is dict:
+            out[key] = _mapping(item, keys, depth + 1)
+        elif kind is list:
+            out[key] = _sequence(item, keys, depth + 1)
+        elif kind is not int and kind is not bool and item is not None:
+            raise _Unsure  # a float (screened out) or a tagged value: never expected here
+    return out
+
+
+def _sequence(value: list[Any], keys: list[int], depth: int) -> list[Any]:
+    if depth > MAX_DEPTH:
+        raise _Unsure
+    for index, item in enumerate(value):  # yaml12's fresh list: changed in place
+        kind = item.__class__
+        if kind is str:
+            continue
+        if kind is dict:
+            value[index] = _mapping(item, keys, depth + 1)
+        elif kind is list:
+            value[index] = _sequence(item, keys, depth + 1)
+        elif kind is not int and kind is not bool and item is not None:
+            raise _Unsure
+    return value

@@ -1,0 +1,226 @@
+"""The compiled path (yaml12) must build exactly what today's libyaml loader builds.
+
+Pages go to yaml12 only when pipeline/extract/compiled_yaml.py's screen allows it; every
+other page, and every page yaml12 refuses, is read by libyaml as before. Compared here: the
+objects (values, types, key order, interned keys) and the PageIssues, on every page of both
+real releases and on generated YAML text full of the cases where YAML 1.1 and 1.2 differ.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from pipeline.extract import compiled_yaml
+from pipeline.extract.pages import (
+    _HANDLER,
+    DuplicateKey,
+    FastPageLoader,
+    PageLoader,
+    parse_page_bytes,
+)
+from tests.conftest import CURRENT, PREVIOUS, needs_corpus
+
+pytestmark = pytest.mark.skipif(not compiled_yaml.available(), reason="py-yaml12 not installed")
+
+
+def libyaml_today(text: str) -> Any:
+    """What the page loader did before the compiled path."""
+    return yaml.load(text, Loader=PageLoader if "*" in text else FastPageLoader)
+
+
+def outcome(load: Any, text: str) -> str:
+    try:
+        return repr(load(text))
+    except DuplicateKey as exc:
+        return f"DuplicateKey {exc.key!r} {exc.problem_mark}"
+    except (yaml.YAMLError, ValueError, OverflowError, RecursionError) as exc:
+        return f"{type(exc).__name__} {exc}"
+
+
+def keys_interned(value: Any) -> bool:
+    if isinstance(value, dict):
+        return all(sys.intern(k) is k for k in value if isinstance(k, str)) and all(
+            keys_interned(v) for v in value.values())
+    if isinstance(value, list):
+        return all(keys_interned(v) for v in value)
+    return True
+
+
+def page_without_compiled(monkeypatch: pytest.MonkeyPatch, rel: str, data: bytes) -> Any:
+    with monkeypatch.context() as patch:
+        patch.setattr(compiled_yaml, "_parse_yaml", None)  # as if py-yaml12 were absent
+        return parse_page_bytes(rel, data)
+
+
+@needs_corpus
+@pytest.mark.parametrize("release", [CURRENT, PREVIOUS], ids=["2025-11-29", "2025-11-24"])
+def test_every_real_page_builds_the_same_objects_and_issues(
+        release: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pages = sorted(release.glob("*.md"))
+    assert len(pages) > 2700
+    compiled = 0
+    for page in pages:
+        data = page.read_bytes()
+        front_matter, _ = _HANDLER.split(data.decode("utf-8"))
+        fast = compiled_yaml.load(front_matter)
+        if fast is not compiled_yaml.NOT_LOADED:
+            compiled += 1
+            slow = libyaml_today(front_matter)
+            assert fast == slow, page
+            assert repr(fast) == repr(slow), page  # same types and key order too
+            assert keys_interned(fast), page
+        new = parse_page_bytes(page.name, data)
+        old = page_without_compiled(monkeypatch, page.name, data)
+        assert repr(new) == repr(old), page  # same mapping, body and flag, or same PageIssue
+    assert compiled > 0.9 * len(pages)  # the fast path is really taken
+
+
+@pytest.mark.parametrize("text", [
+    "a: 010\n", "a: 1_000\n", "a: 2023-01-01\n", "a: 1e3\n", "a: 12:30\n", "a: 0o17\n",
+    "a: 0x1F\n", "a: .inf\n", "a: -.inf\n", "a: .NaN\n", "a: 1.5\n", "a: +5\n", "a: =\n",
+    "base: &b {x: 1}\nother:\n  <<: *b\n", "a: !!str 12\n", "a: !!int '7'\n", "a: &x 1\n",
+    "a: [1, 2]\n", "a: {b: 1, b: 2}\n", "? a\n: b\n", "- 2023-01-01\n", "2023-01-01: x\n",
+    "a:\n  # c\n  010\n", "a: 5 # five\n", "a: 12345678901234567890123\n",
+    "a: x\x85b: y\n", "a: x\u2028b\n", "%YAML 1.1\n---\na: 1\n",
+    "a: 1\n---\nb: 2\n", "a:\tb\n", "a: b\r\nc: d\n", "a: |\n", "a: >-\n  x\n",
+    "  a: b\nc\n", "  a: b\n# c\nc: d\n", "", "k" * 1100 + ": v\n",
+])
+def test_what_yaml_1_1_and_1_2_read_differently_is_left_to_libyaml(text: str) -> None:
+    assert compiled_yaml.load(text) is compiled_yaml.NOT_LOADED
+    assert outcome(_HANDLER.load, text) == outcome(libyaml_today, text)
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\nb: x\n", "a: -3\nb: '010'\nc: \"2023-01-01\"\n", "a: true\nb: TRUE\nc: yes\n",
+    "a: null\nb: ~\nc:\nd: on\n", "primer: 5'-AATT-3'\nids: 559593,497505\n",
+    "a: \"\\u00e9\\t\\N\\_\"\n",
+    "a: \"\\x07\"\n",
+    "list:\n- a\n- - b\n  - c: d\n", "'q: k': 'v: w'\n",
+])
+def test_pages_that_both_read_alike_take_the_compiled_path(text: str) -> None:
+    fast = compiled_yaml.load(text)
+    assert fast is not compiled_yaml.NOT_LOADED
+    assert repr(fast) == repr(libyaml_today(text))
+
+
+@pytest.mark.parametrize("text", [
+    "a: 1\na: 2\n", "x:\n  k: 1\n  k: 2\n", "- a: 1\n  a: 1\n", "a: 1\n'a': 2\n",
+    "a: 1\n\"\\x61\": 2\n", "x:\n  b: 'k: v'\n  b: 2\n",
+])
+def test_duplicate_keys_are_refused_with_key_and_line(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert compiled_yaml.load(text) is compiled_yaml.NOT_LOADED
+    data = f"---\n{text}---\nbody\n".encode()
+    issue = parse_page_bytes("p.md", data)
+    assert issue == page_without_compiled(monkeypatch, "p.md", data)
+    assert "duplicate key" in issue.message and " at line " in issue.message  # type: ignore
+
+
+# ---------------------------------------------------------------- generated YAML text
+
+KEYS = ["a", "b", "a b", "'a'", '"a"', "é", "k:x", "1", "true", "null", "2023-01-01", "<<",
+        "x1", "-a", "'1'", '"\\u0061"']
+PLAIN = ["x", "010", "1_000", "2023-01-01", "2001-12-14 21:59:43.10 -5", "1e3", "1.5", "1.",
+         ".5", "12:30", "190:20:30", "0x1F", "0o17", "0b101", "+5", "-0", "-7", "0", "42",
+         "12345678901234567890", ".inf", "-.Inf", ".NaN", ".nope", "~", "null", "Null", "yes",
+         "no", "on", "off", "true", "False", "TRUE", "<<", "=", "5'-AATT-3'", "14-3-3E",
+         "stage 20", "HH8+", "24 hpf", "5 # c", "x # c", "a:b", "http://x/#y", "-", "- x",
+         "- 5", "é", "ü 1", "?", "? x", "!", "!!str 5", "&a 5", "*a", "[a, 5]", "{b: 1}", "%",
+         "|", ">-", "'", "x'", "''", "#", "5:"]
+QUOTED = ["'010'", "'it''s'", "'a: b'", '"\\x41"', '"\\u00e9"', '"\\N\\_\\L\\P"', '"\\x07"',
+          '"\\t\\e\\/"', '"a\\\n  b"', '"\\ud800"', "'two\n  lines'", '"\\0"', "''"]
+
+
+# what GEISHA pages are made of: text keys, plain and quoted text, decimal ints, bools, nulls
+SAFE_KEYS = ["a", "b", "a b", "'a'", '"a"', "é", "k:x", "x1", "-a", "'1'", "'true'"]
+SAFE_VALUES = ["x", "stage 20", "HH8+", "24 hpf", "0", "42", "-7", "true", "no", "~", "",
+               "5'-AATT-3'", "559593,497505", "a:b", "x # c", "http://x/#y", "ü 1", "x'",
+               "'010'", "'a: b'", '"\\u00e9"', '"\\x07"', "'two\n  lines'", "|\n  text"]
+
+
+@st.composite
+def block(draw: st.DrawFn, indent: int = 0, depth: int = 0, keys: list[str] = KEYS,
+          values: st.SearchStrategy[str] | None = None) -> str:
+    """A block mapping or sequence as hand-written YAML, at `indent`."""
+    if values is None:
+        values = st.one_of(st.sampled_from(PLAIN), st.sampled_from(QUOTED),
+                           st.text(st.characters(codec="utf-8"), max_size=6))
+    pad = " " * indent
+    lines = []
+    as_list = draw(st.booleans()) and depth > 0
+    for _ in range(draw(st.integers(1, 4))):
+        nested = depth < 3 and draw(st.integers(0, 3)) == 0
+        if nested:
+            child = draw(block(indent + 2, depth + 1, keys, values))
+            head = f"{pad}-" if as_list else f"{pad}{draw(st.sampled_from(keys))}:"
+            lines.append(f"{head}\n{child}")
+            continue
+        value = draw(values)
+        head = f"{pad}- " if as_list else f"{pad}{draw(st.sampled_from(keys))}: "
+        if draw(st.integers(0, 5)) == 0 and value[:1] not in ("|", ">"):  # continuation line
+            value += f"\n{pad}  {draw(values)}"
+        lines.append(f"{head}{value}\n")
+    return "".join(lines)
+
+
+@settings(max_examples=600, deadline=None)
+@given(block())
+@example("a: 1\nb:\n  c: 010\n")
+@example("a: 1\nb:\n  a: 1\n  a: 2\n")
+def test_generated_text_loads_or_fails_the_same(text: str) -> None:
+    assert outcome(_HANDLER.load, text) == outcome(libyaml_today, text)
+
+
+@settings(max_examples=600, deadline=None)
+@given(block(keys=SAFE_KEYS, values=st.one_of(
+    st.sampled_from(SAFE_VALUES), st.text(st.characters(min_codepoint=0x20), max_size=6))))
+@example("a: x\nb:\n  - a: 1\n    'a': 2\n")
+def test_generated_page_like_text_loads_or_fails_the_same(text: str) -> None:
+    """Mostly texts the screen lets through: yaml12 builds them, and its duplicates count."""
+    assert outcome(_HANDLER.load, text) == outcome(libyaml_today, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(block())
+def test_generated_pages_give_the_same_page_or_issue(text: str) -> None:
+    data = f"---\n{text}---\nbody\n".encode()
+    new = parse_page_bytes("p.md", data)
+    saved, compiled_yaml._parse_yaml = compiled_yaml._parse_yaml, None
+    try:
+        old = parse_page_bytes("p.md", data)
+    finally:
+        compiled_yaml._parse_yaml = saved
+    assert repr(new) == repr(old)
+
+
+scalars = st.one_of(
+    st.text(max_size=20), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none(),
+    st.sampled_from(["yes", "no", "on", "off", "True", "~", "null", "1e3", "0o17", "-", "010",
+                     "12:30", "2025-11-29", "stage XII", "HH8+", "24 hpf", "", " x ", "<<"]),
+)
+documents = st.recursive(
+    scalars,
+    lambda children: st.one_of(
+        st.lists(children, max_size=5),
+        st.dictionaries(st.one_of(st.text(max_size=10), st.integers(), st.booleans()),
+                        children, max_size=5),
+    ),
+    max_leaves=30,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(documents, st.sampled_from([None, False]), st.sampled_from([None, "'", '"']),
+       st.sampled_from([20, 80]), st.booleans())
+def test_dumped_documents_load_the_same(document: Any, flow: bool | None, style: str | None,
+                                        width: int, unicode: bool) -> None:
+    text = yaml.safe_dump({"root": document}, default_flow_style=flow, default_style=style,
+                          width=width, allow_unicode=unicode)
+    assert outcome(_HANDLER.load, text) == outcome(libyaml_today, text)
