@@ -12,6 +12,7 @@ import typer
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
 from pipeline.cli import (
+    browser_cmd,
     config_cmd,
     cypher_cmd,
     ingest_cmd,
@@ -44,6 +45,7 @@ app.command("ingest")(ingest_cmd.ingest_cmd)
 app.command("runs")(ingest_cmd.runs_cmd)
 app.command("query")(query_cmd.query_cmd)
 app.command("export")(query_cmd.export_cmd)
+app.command("browser")(browser_cmd.browser_cmd)
 
 
 def main() -> None:
