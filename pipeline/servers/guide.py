@@ -2,10 +2,12 @@
 
 The guide (a `:play` page) has one slide per named query of `cypher/queries/` and per graph
 picture of `cypher/browser/`, built from the files and their headers (pipeline.queries.named):
-a new query appears without editing anything here. Each runnable frame first sets the
-query's parameters with `:param name => value` (evaluated by the server, so an integer stays
-an integer for LIMIT), filled in with the examples below, converted exactly as
-`chickgraph query` converts them (a stage label becomes its ordinal, a species its taxon id).
+a new query appears without editing anything here. A slide has two runnable blocks: the
+query's parameters as `:param name => value` lines (evaluated by the server, so an integer
+stays an integer for LIMIT, where `:params {...}` would send a float), filled in with the
+examples below and converted exactly as `chickgraph query` converts them (a stage label
+becomes its ordinal, a species its taxon id); then the query alone, so that the Browser shows
+its table or graph at once (a script's results stay folded).
 
 The style (GraSS) and the picture's colours come from one table, so they always agree.
 """
@@ -48,7 +50,7 @@ class NodeStyle:
 
 # Colours, borders and captions: distinct per kind, readable text (dark on light fills).
 NODE_STYLES: tuple[NodeStyle, ...] = (
-    NodeStyle("Gene", "#F79767", "#F36924", "#FFFFFF", "{symbol}{ncbi_id}", 60),
+    NodeStyle("Gene", "#F79767", "#F36924", "#FFFFFF", "{symbol} {ncbi_id}", 60),
     NodeStyle("Species", "#57C7E3", "#23B3D7", "#2A2C34", "{common_name}", 55),
     NodeStyle("AnatomicalStructure", "#8DCC93", "#5DB665", "#2A2C34", "{name}"),
     NodeStyle("DevelopmentalStage", "#F16667", "#EB2728", "#FFFFFF", "{key}", 45),
@@ -65,7 +67,8 @@ NODE_STYLES: tuple[NodeStyle, ...] = (
 
 
 def render_grass() -> str:
-    """The Browser style sheet: one block per label, relationships captioned by type."""
+    """The Browser style sheet: one block per label, relationships captioned by type (an
+    EXPRESSED_IN edge by its stage)."""
     blocks = [
         "node {\n  diameter: 50px;\n  color: #A5ABB6;\n  border-color: #9AA1AC;\n"
         "  border-width: 2px;\n  text-color-internal: #FFFFFF;\n  font-size: 10px;\n}",
@@ -73,6 +76,8 @@ def render_grass() -> str:
         "  padding: 3px;\n  text-color-external: #000000;\n  text-color-internal: #FFFFFF;\n"
         '  caption: "<type>";\n}',
     ]
+    blocks.append('relationship.EXPRESSED_IN {\n  color: #8DCC93;\n  shaft-width: 2px;\n'
+                  '  caption: "{stage_key}";\n}')
     for style in NODE_STYLES:
         blocks.append(
             f"node.{style.label} {{\n  color: {style.color};\n  border-color: {style.border};\n"
@@ -163,11 +168,10 @@ class Frame:
     body: str
 
     @property
-    def command(self) -> str:
-        """What the frame puts in the editor: `:param` lines, then the Cypher."""
-        lines = [f":param {name} => {cypher_literal(value)};"
-                 for name, value in self.params.items()]
-        return "\n".join([*lines, self.body])
+    def param_command(self) -> str:
+        """The `:param` lines that set the example (the Browser runs them as one script)."""
+        return "\n".join(f":param {name} => {cypher_literal(value)};"
+                         for name, value in self.params.items())
 
 
 def cypher_literal(value: Any) -> str:
@@ -223,19 +227,24 @@ _MODEL_LINES = (
 
 
 def _frame_slide(frame: Frame, title: str) -> str:
+    pad = ' style="padding:2px 16px 2px 0"'
     rows = "".join(
-        f"<tr><td><code>{html.escape(name)}</code></td><td>{html.escape(example) or '&ndash;'}"
-        f"</td><td>{html.escape(what)}</td></tr>" for name, example, what in frame.shown)
-    table = (f'<table class="table-condensed"><tr><th>parameter</th><th>example</th>'
-             f"<th>what</th></tr>{rows}</table>" if rows else "")
+        f"<tr><td{pad}><code>{html.escape(name)}</code></td>"
+        f"<td{pad}>{html.escape(example) or '&ndash;'}</td><td>{html.escape(what)}</td></tr>"
+        for name, example, what in frame.shown)
+    table = (f"<table><tr><th{pad}>parameter</th><th{pad}>example</th><th>what</th></tr>"
+             f"{rows}</table>" if rows else "")
     return (
-        f'<slide class="row-fluid" data-query="{html.escape(frame.name)}">\n'
+        '<slide class="row-fluid">\n'
         f'<div class="col-sm-12">\n<h3>{html.escape(title)}</h3>\n'
         f"<p>{html.escape(frame.description)}</p>\n{table}\n"
-        "<p>Click the block to put it in the editor, then run it (Ctrl+Enter). Change a "
-        "<code>:param</code> line to ask about another gene, structure or stage.</p>\n"
-        f'<pre class="runnable" data-query="{html.escape(frame.name)}">'
-        f"{html.escape(frame.command)}</pre>\n</div>\n</slide>"
+        + (f"<p>1. Set the example parameters: click the block (it goes to the editor), run "
+           "it (Ctrl+Enter). Edit a line to ask about another gene, structure or stage.</p>\n"
+           f'<pre class="runnable" data-params="{html.escape(frame.name)}">'
+           f"{html.escape(frame.param_command)}</pre>\n<p>2. Run the query:</p>\n"
+           if frame.params else "<p>Click the block, then run it (Ctrl+Enter).</p>\n")
+        + f'<pre class="runnable" data-query="{html.escape(frame.name)}">'
+        f"{html.escape(frame.body)}</pre>\n</div>\n</slide>"
     )
 
 

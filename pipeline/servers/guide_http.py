@@ -15,7 +15,7 @@ from pathlib import Path
 
 
 class GuideHandler(SimpleHTTPRequestHandler):
-    """GET/HEAD of the folder's files (simple CORS requests: no pre-flight); no listings."""
+    """GET/HEAD of the folder's files, CORS pre-flights; no directory listings."""
 
     allowed_origins: frozenset[str] = frozenset()
 
@@ -26,6 +26,15 @@ class GuideHandler(SimpleHTTPRequestHandler):
             self.send_header("Vary", "Origin")
         self.send_header("Cache-Control", "no-cache")
         super().end_headers()
+
+    def do_OPTIONS(self) -> None:
+        """CORS pre-flight: the Browser's fetch sends one (it adds a request header)."""
+        self.send_response(204)
+        self.send_header("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+        self.send_header("Access-Control-Allow-Headers",
+                         self.headers.get("Access-Control-Request-Headers") or "*")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def list_directory(self, path: str) -> None:  # type: ignore[override]
         self.send_error(404, "No listing")

@@ -26,10 +26,18 @@ from pipeline.servers import browser, guide, guide_http
 from pipeline.settings import DEFAULT_CONFIG, load_settings
 
 
-def _runnables(page: str) -> dict[str, str]:
-    """data-query -> the text of its runnable block, unescaped as the Browser will show it."""
+def _runnables(page: str, role: str = "query") -> dict[str, str]:
+    """name -> the text of its runnable block (role `query` or `params`), unescaped as the
+    Browser shows it."""
     return {m["name"]: html.unescape(m["text"]) for m in re.finditer(
-        r'<pre class="runnable" data-query="(?P<name>[^"]+)">(?P<text>.*?)</pre>', page, re.S)}
+        rf'<pre class="runnable" data-{role}="(?P<name>[^"]+)">(?P<text>.*?)</pre>', page, re.S)}
+
+
+def _frames(page: str) -> dict[str, str]:
+    """name -> its parameter lines and its query, as one text."""
+    params = _runnables(page, "params")
+    return {name: (params[name] + "\n" if name in params else "") + query
+            for name, query in _runnables(page).items()}
 
 
 @pytest.fixture(scope="module")
@@ -39,15 +47,15 @@ def page() -> str:
 
 
 def test_every_named_query_is_a_runnable_frame_with_every_parameter_set(page: str) -> None:
-    frames = _runnables(page)
+    frames = _frames(page)
     assert set(named.catalogue()) <= set(frames)
     assert len(named.catalogue()) == 9
     for name, spec in named.catalogue().items():
         command = frames[name]
         set_params = re.findall(r"^:param (\w+) => (.+);$", command, re.M)
         assert [p for p, _ in set_params] == [p.name for p in spec.params], name
-        # the Cypher after the :param lines is the file's, header comments dropped
-        assert command.endswith(guide.query_body(spec.text)), name
+        # the query block is the file's Cypher alone, header comments dropped
+        assert _runnables(page)[name] == guide.query_body(spec.text), name
         assert guide.query_body(spec.text).splitlines()[0].strip(), name
         # no required parameter is left without a value
         values = dict(set_params)
@@ -57,17 +65,17 @@ def test_every_named_query_is_a_runnable_frame_with_every_parameter_set(page: st
 
 
 def test_examples_are_converted_as_the_command_line_converts_them(page: str) -> None:
-    orthologs = _runnables(page)["orthologs"]
+    orthologs = _runnables(page, "params")["orthologs"]
     assert ':param symbol => "ALAS2";' in orthologs
     assert ":param species => 9606;" in orthologs  # "human" as its taxon id
     assert ":param limit => 10000;" in orthologs  # an integer, for LIMIT
-    tissue = _runnables(page)["genes-in-tissue"]
+    tissue = _runnables(page, "params")["genes-in-tissue"]
     assert ':param structure => "heart";' in tissue
     assert ":param from_stage => 24.0;" in tissue  # HH10
     assert ":param to_stage => 34.0;" in tissue  # HH20
-    chick = _runnables(page)["chick-expression-of"]
+    chick = _runnables(page, "params")["chick-expression-of"]
     assert ':param id => "211";' in chick  # human ALAS2's NCBI id
-    conserved = _runnables(page)["conserved-orthologs"]
+    conserved = _runnables(page, "params")["conserved-orthologs"]
     assert ":param species => [9606, 10090];" in conserved
 
 
@@ -77,7 +85,7 @@ def test_a_new_query_file_appears_in_the_guide_without_editing_it() -> None:
             "// @param at: stage = HH12 a stage (no example by that name: the default)\n"
             "MATCH (g:Gene) WHERE g.symbol STARTS WITH $prefix RETURN g.symbol LIMIT 5\n")
     spec = named.parse_header("prefix-genes", text)
-    frames = _runnables(guide.render_guide([spec], []))
+    frames = _frames(guide.render_guide([spec], []))
     assert frames["prefix-genes"] == (
         ":param prefix => null;\n:param at => 26.0;\n"
         "MATCH (g:Gene) WHERE g.symbol STARTS WITH $prefix RETURN g.symbol LIMIT 5")
@@ -200,3 +208,15 @@ def test_guide_server_allows_the_browsers_origin_only(served: str) -> None:
 def test_guide_server_lists_no_folders_and_leaves_no_path(served: str) -> None:
     assert _get(f"{served}/")[0] == 404
     assert _get(f"{served}/../../etc/passwd")[0] == 404
+
+
+def test_guide_server_answers_the_browsers_cors_preflight(served: str) -> None:
+    # the Browser's fetch of a :play or :style URL is pre-flighted (a 501 here made it fail)
+    request = urllib.request.Request(f"{served}/guide.html", method="OPTIONS", headers={
+        "Origin": "http://localhost:17721", "Access-Control-Request-Method": "GET",
+        "Access-Control-Request-Headers": "x-ajax-browser-auth"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.status == 204
+        assert response.headers["Access-Control-Allow-Origin"] == "http://localhost:17721"
+        assert "GET" in response.headers["Access-Control-Allow-Methods"]
+        assert response.headers["Access-Control-Allow-Headers"] == "x-ajax-browser-auth"
