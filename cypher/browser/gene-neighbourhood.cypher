@@ -1,5 +1,6 @@
 // A chicken gene drawn as a graph: its orthologs with their species, and the structures it is
-// expressed in within a stage range (one edge per structure: the earliest stage in the range).
+// expressed in within a stage range (returned: one edge per structure, the earliest stage; the
+// Browser then also draws the gene's other EXPRESSED_IN edges to them, one per stage).
 // @param symbol: string (required) chicken gene symbol, e.g. ALAS2
 // @param from_stage: stage = null first stage of the range
 // @param to_stage: stage = null last stage of the range

@@ -249,22 +249,26 @@ def _frame_slide(frame: Frame, title: str) -> str:
 
 
 def render_guide(queries: list[named.QuerySpec], pictures: list[named.QuerySpec]) -> str:
-    """The whole `:play` page: the model, then one slide per picture and per query."""
+    """The whole `:play` page: what the graph holds, its model as a picture, then one slide
+    per graph picture and per named query."""
     toc = "".join(f"<li><code>{html.escape(q.name)}</code>: {html.escape(q.description)}</li>"
                   for q in queries)
     intro = (
         '<slide class="row-fluid">\n<div class="col-sm-12">\n'
         "<h3>ChickGraph: chick-embryo gene expression across species</h3>\n"
         + "".join(f"<p>{line}</p>" for line in _MODEL_LINES)
-        + f'\n<img src="{svg_data_uri(render_model_svg())}" alt="the ChickGraph graph model" '
-        'style="max-width:100%;height:auto">\n'
-        "<p>The same model, drawn from the live database:</p>"
-        '<pre class="runnable">CALL db.schema.visualization()</pre>\n'
-        f"<p>The next slides: {len(pictures)} graph picture(s), then the named queries "
-        "(the same as <code>chickgraph query NAME</code>):</p>\n"
-        f"<ul>{toc}</ul>\n</div>\n</slide>"
+        + f"\n<p>Next: the model as a picture, {len(pictures)} graph picture(s), then the "
+        "named queries (the same as <code>chickgraph query NAME</code>), each with a worked "
+        f"example:</p>\n<ul>{toc}</ul>\n</div>\n</slide>"
     )
-    slides = [intro]
+    model = (
+        '<slide class="row-fluid">\n<div class="col-sm-12">\n<h3>The graph model</h3>\n'
+        f'<img src="{svg_data_uri(render_model_svg())}" alt="the ChickGraph graph model" '
+        'style="max-height:360px;max-width:100%;width:auto">\n'
+        "<p>The same, drawn by Neo4j from the live database:</p>"
+        '<pre class="runnable">CALL db.schema.visualization()</pre>\n</div>\n</slide>'
+    )
+    slides = [intro, model]
     slides += [_frame_slide(frame_for(p), f"Picture: {p.name}") for p in pictures]
     slides += [_frame_slide(frame_for(q), f"Query: {q.name}") for q in queries]
     return (

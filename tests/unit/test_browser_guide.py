@@ -105,7 +105,7 @@ def test_guide_pictures_come_from_cypher_browser_and_the_model_is_inline(page: s
     assert "gene-neighbourhood" in _runnables(page)
     # the Browser's CSP allows guide images only as data: URIs (or from neo4j.com)
     assert re.search(r'<img src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+"', page)
-    assert page.count("<slide") == 1 + len(names) + len(named.catalogue())
+    assert page.count("<slide") == 2 + len(names) + len(named.catalogue())
 
 
 def test_style_covers_every_constrained_label_with_a_caption() -> None:
