@@ -32,13 +32,14 @@ def browser_cmd(
         "--open/--no-open",
         help="Open the URL in a web browser when a desktop session is there.")] = True,
 ) -> None:
-    """Print the URL of Neo4j Browser on the local server, the user name and where the password
-    is (never the password itself), and open it when a desktop is there.
+    """Neo4j Browser on the local server: its URL, the user and where the password is.
 
-    After login the Browser applies the ChickGraph style and opens the ChickGraph guide: the
-    graph model and every named query as a runnable frame. The local server must be running
-    (`make run` or `chickgraph neo4j start`). With NEO4J_URI set, this says where that server's
-    own Browser usually is and starts nothing."""
+    Never prints the password; opens the URL when a desktop is there. After login the Browser
+    applies the ChickGraph style and opens the ChickGraph guide: the graph model and every
+    named query as a runnable frame. The local server must be running (`make run` or
+    `chickgraph neo4j start`). With NEO4J_URI set, says where that server's own Browser
+    usually is and starts nothing.
+    """
     settings = get_settings()
     user = settings.neo4j.username
     if settings.neo4j.external:
