@@ -60,6 +60,25 @@ class LocalNeo4j(_Frozen):
     heap: str = "2g"
     pagecache: str = "4g"
     start_timeout_s: float = 180
+    # Neo4j Browser (HTTP) and its ChickGraph guide; None: Bolt's port + 1000 / + 2000, so
+    # every server (make run, tests, bench) gets its own pair without configuration
+    http_port: int | None = Field(None, ge=1, le=65535)
+    guide_port: int | None = Field(None, ge=1, le=65535)
+
+    @property
+    def browser_http_port(self) -> int:
+        return self.http_port or _derived_port(self.bolt_port + 1000, "http_port")
+
+    @property
+    def browser_guide_port(self) -> int:
+        return self.guide_port or _derived_port(self.bolt_port + 2000, "guide_port")
+
+
+def _derived_port(port: int, field: str) -> int:
+    if port > 65535:
+        raise ConfigError(f"neo4j.local.{field}: the port derived from bolt_port ({port}) is "
+                          f"above 65535; set {field}")
+    return port
 
 
 class Neo4jSettings(_Frozen):
@@ -175,6 +194,8 @@ ENV_OVERRIDES: dict[str, str] = {
     "NEO4J_PASSWORD": "neo4j.password",
     "NEO4J_DATABASE": "neo4j.database",
     "CHICKGRAPH_BOLT_PORT": "neo4j.local.bolt_port",
+    "CHICKGRAPH_HTTP_PORT": "neo4j.local.http_port",
+    "CHICKGRAPH_GUIDE_PORT": "neo4j.local.guide_port",
     "CHICKGRAPH_PREFECT_PORT": "prefect.server_port",
     "CHICKGRAPH_PREFECT_HOME": "prefect.home",
     "CHICKGRAPH_NEO4J_HOME": "neo4j.local.home",

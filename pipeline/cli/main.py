@@ -39,6 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("pipeline.cli.query_cmd", "export_cmd"),
     "plot": ("pipeline.cli.query_cmd", "plot_app"),
     "vocab": ("pipeline.cli.vocab_cmd", "app"),
+    "browser": ("pipeline.cli.browser_cmd", "browser_cmd"),
 }
 
 

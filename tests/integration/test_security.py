@@ -719,11 +719,15 @@ def test_the_server_listens_on_loopback_only(settings: Any, neo4j_server_version
                    if "=" in line and not line.startswith("#"))
     assert entries["server.default_listen_address"] == "127.0.0.1"
     assert entries["server.bolt.listen_address"] == f"127.0.0.1:{port}"
-    assert entries["server.http.enabled"] == "false" and entries["server.https.enabled"] == "false"
+    # HTTP serves Neo4j Browser on loopback only (tests/integration/test_browser.py); no HTTPS
+    http_port = settings.neo4j.local.browser_http_port
+    assert entries["server.http.listen_address"] == f"127.0.0.1:{http_port}"
+    assert entries["server.https.enabled"] == "false"
     assert entries["dbms.security.auth_enabled"] == "true"
     assert "0.0.0.0" not in conf
-    listening = _listening_addresses(port)
-    assert listening and listening <= LOOPBACK, listening
+    for listened in (port, http_port):
+        listening = _listening_addresses(listened)
+        assert listening and listening <= LOOPBACK, (listened, listening)
     # the server's other sockets (if any) are loopback too
     pid = neo4j_server.running_pid(settings)
     assert pid is not None
@@ -735,9 +739,11 @@ def test_the_server_listens_on_loopback_only(settings: Any, neo4j_server_version
         pytest.skip("this machine has no non-loopback address")
     for address in addresses:
         family = socket.AF_INET6 if ":" in address else socket.AF_INET
-        with socket.socket(family, socket.SOCK_STREAM) as sock:
-            sock.settimeout(2)
-            assert sock.connect_ex((address, port)) != 0, f"Bolt answers on {address}:{port}"
+        for listened, what in ((port, "Bolt"), (http_port, "HTTP")):
+            with socket.socket(family, socket.SOCK_STREAM) as sock:
+                sock.settimeout(2)
+                assert sock.connect_ex((address, listened)) != 0, \
+                    f"{what} answers on {address}:{listened}"
 
 
 def _password(settings: Any) -> str:
