@@ -318,10 +318,12 @@ def _extract_dump(path: Path, manifest: Manifest, into: Path) -> Path:
     except OSError as exc:
         raise DumpError(f"{target}: could not unpack the dump: {exc.strerror or exc}") from exc
     size = target.stat().st_size
-    if size != manifest.dump_bytes or _sha256(target) != manifest.dump_sha256:
+    if size != manifest.dump_bytes:
         raise DumpError(f"{path}: truncated or damaged: {manifest.dump_file} has {size} bytes, "
-                        f"checksum {'ok' if size == manifest.dump_bytes else 'not checked'}; "
-                        f"the manifest says {manifest.dump_bytes} bytes")
+                        f"the manifest says {manifest.dump_bytes}")
+    if _sha256(target) != manifest.dump_sha256:
+        raise DumpError(f"{path}: truncated or damaged: {manifest.dump_file}'s SHA-256 differs "
+                        "from the manifest's")
     return target
 
 

@@ -88,8 +88,10 @@ class Readers:
             thread.start()
         return threads
 
-    def finish(self, threads: list[threading.Thread]) -> None:
-        self.stop.set()
+    def finish(self, threads: list[threading.Thread], stop: bool = True) -> None:
+        """Stop the clients (or, with `stop` False, let each run its `limit`) and join."""
+        if stop:
+            self.stop.set()
         for thread in threads:
             thread.join(timeout=MAX_SECONDS)
         assert not any(t.is_alive() for t in threads), "a reader did not stop"
@@ -130,7 +132,7 @@ def test_readers_during_sync_and_full_reload(driver: Any, settings: Any,
     reference = graph_dump.dump(driver, settings)
 
     idle = Readers(driver, database)
-    idle.finish(idle.start(limit=40))  # 40 per client: ~360 answers on an idle graph
+    idle.finish(idle.start(limit=40), stop=False)  # 40 per client: ~360 answers on an idle graph
     assert_clean(idle, "idle")
 
     load_fresh(driver, settings, PREVIOUS)
