@@ -14,6 +14,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from pipeline.cli import (
     config_cmd,
     cypher_cmd,
+    enrich_cmd,
     ingest_cmd,
     neo4j_cmd,
     prefect_cmd,
@@ -44,6 +45,7 @@ app.command("ingest")(ingest_cmd.ingest_cmd)
 app.command("runs")(ingest_cmd.runs_cmd)
 app.command("query")(query_cmd.query_cmd)
 app.command("export")(query_cmd.export_cmd)
+app.command("enrich")(enrich_cmd.enrich_cmd)
 
 
 def main() -> None:

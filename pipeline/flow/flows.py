@@ -28,6 +28,7 @@ from prefect.futures import PrefectFuture  # noqa: E402
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
+from pipeline.enrich import apply as enrichment  # noqa: E402
 from pipeline.errors import ConfigError, StrictModeFailure  # noqa: E402
 from pipeline.extract import sources  # noqa: E402
 from pipeline.extract.pages import discover, relative_id  # noqa: E402
@@ -173,6 +174,17 @@ def finish(delete_paths: list[str], summary: IngestSummary, gc_owed: bool) -> In
         "nodes": {r["label"]: r["count"] for r in nodes if r["label"] != "IngestRun"},
         "relationships": {r["type"]: r["count"] for r in rels},
     })
+
+
+@task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
+      cache_policy=NONE)
+def enrich(summary: IngestSummary) -> IngestSummary:
+    """Re-apply the annotation databases the graph carries (or config lists): this run may
+    have created ortholog genes, or re-created ones garbage collection removed. None applied
+    and none listed: nothing is read or written."""
+    settings = get_settings()
+    reports = enrichment.reapply(db.shared_driver(settings), settings)
+    return summary.model_copy(update={"enrichment": reports}) if reports else summary
 
 
 @task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
@@ -323,6 +335,7 @@ def ingest_flow(
         _stream_chunks(run, root, paths)
         run.summary.pages_deleted = len([p for p in run.to_delete if p not in seen])
         summary = finish(sorted(run.to_delete), quote(run.summary), state.gc_owed)
+        summary = enrich(quote(summary))
         if strict and summary.pages_failed:
             summary.status = "failed"
     except BaseException:

@@ -191,6 +191,8 @@ class OrthologRow(Row):
     species: str
     taxon_id: int | None
     gene_key: str
+    ortholog_symbol: str | None
+    ortholog_name: str | None
     ncbi_id: str | None
     ensembl_ids: list[str] | None
     mod_ids: list[str] | None
@@ -199,6 +201,8 @@ class OrthologRow(Row):
 
 class OrthologGenesInTissueRow(Row):
     gene_key: str
+    symbol: str | None
+    name: str | None
     ncbi_id: str | None
     ensembl_ids: list[str] | None
     symbols: list[str] | None
@@ -207,6 +211,8 @@ class OrthologGenesInTissueRow(Row):
 
 class ChickExpressionRow(Row):
     ortholog_key: str
+    ortholog_symbol: str | None
+    ortholog_name: str | None
     chick_symbol: str
     structure: str
     stage: str
@@ -241,6 +247,23 @@ class ConservedOrthologsRow(Row):
     symbol: str
     name: str | None
     orthologs: list[str]
+    ortholog_symbols: list[str | None]
+    ortholog_names: list[str | None]
+
+
+class OrthologConsistencyRow(Row):
+    """A chick gene and an ortholog whose database symbol neither equals the chick symbol nor
+    is one of the database's aliases of that gene (ignoring case), or that the database lacks.
+    The orthology stays as the source has it: the row only points a curator at it."""
+
+    chick_symbol: str
+    chick_name: str | None
+    ortholog_key: str
+    ncbi_id: str | None
+    ortholog_symbol: str | None
+    ortholog_name: str | None
+    row_symbols: list[str] | None
+    page: str
 
 
 ROW_TYPES: dict[str, type[Row]] = {
@@ -253,6 +276,7 @@ ROW_TYPES: dict[str, type[Row]] = {
     "stage-atlas": StageAtlasRow,
     "evidence": EvidenceRow,
     "conserved-orthologs": ConservedOrthologsRow,
+    "ortholog-consistency": OrthologConsistencyRow,
 }
 
 
