@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction, Query
+from neo4j import Driver, ManagedTransaction
 
 from pipeline.enrich import annotations, obtain
 from pipeline.enrich.report import ConsistencyPair, EnrichmentReport
@@ -32,14 +32,13 @@ def _write(tx: ManagedTransaction, database: Database, rows: list[dict[str, Any]
            props: dict[str, Any]) -> None:
     cleared = annotations.cleared_props()
     keys = [row["key"] for row in rows]
-    tx.run(Query(cypher_files.load("enrich/clear_others")),  # type: ignore[arg-type]
-           source=database.key, keys=keys, cleared=cleared).consume()
+    tx.run(cypher_files.load("enrich/clear_others"), source=database.key, keys=keys,
+           cleared=cleared).consume()
     links = [{"key": row["key"], "omim_ids": row["omim_ids"]} for row in rows]
-    tx.run(Query(cypher_files.load("enrich/annotate")), rows=rows).consume()  # type: ignore[arg-type]
-    tx.run(Query(cypher_files.load("enrich/omim_unlink")), rows=links).consume()  # type: ignore[arg-type]
-    tx.run(Query(cypher_files.load("enrich/omim_link")), rows=links).consume()  # type: ignore[arg-type]
-    tx.run(Query(cypher_files.load("enrich/meta_set")),  # type: ignore[arg-type]
-           key=database.key, props=props).consume()
+    tx.run(cypher_files.load("enrich/annotate"), rows=rows).consume()
+    tx.run(cypher_files.load("enrich/omim_unlink"), rows=links).consume()
+    tx.run(cypher_files.load("enrich/omim_link"), rows=links).consume()
+    tx.run(cypher_files.load("enrich/meta_set"), key=database.key, props=props).consume()
 
 
 def apply(driver: Driver, settings: Settings, database: Database,
@@ -98,8 +97,7 @@ def remove(driver: Driver, settings: Settings, database: Database) -> None:
 
     def work(tx: ManagedTransaction) -> None:
         for statement in cypher_files.statements("enrich/remove"):
-            tx.run(Query(statement),  # type: ignore[arg-type]
-                   source=database.key, cleared=cleared).consume()
+            tx.run(statement, source=database.key, cleared=cleared).consume()
 
     with driver.session(database=settings.neo4j.database) as session:
         session.execute_write(work)

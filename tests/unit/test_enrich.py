@@ -167,8 +167,8 @@ def test_a_statement_left_out_is_not_read(tmp_path: Path, human: Database) -> No
 
 def test_the_ingest_summary_carries_the_consistency_section() -> None:
     pair = OrthologConsistencyRow(
-        chick_symbol="PLIN5", chick_name="perilipin 5", ortholog_key="NCBITaxon:9606/NCBIGene:116844",
-        ncbi_id="116844", ortholog_symbol="LRG1",
+        chick_symbol="PLIN5", chick_name="perilipin 5",
+        ortholog_key="NCBITaxon:9606/NCBIGene:116844", ncbi_id="116844", ortholog_symbol="LRG1",
         ortholog_name="leucine rich alpha-2-glycoprotein 1", row_symbols=None, page="PLIN5.md")
     report = EnrichmentReport(key="org.Hs.eg.db", species="human", taxon_id=9606,
                               source_date="2022-Sep12", source_name="Entrez Gene", genes=3,
