@@ -19,6 +19,7 @@ from pipeline.enrich.report import ConsistencyPair, EnrichmentReport
 from pipeline.enrich.table import Database, Table, load_table
 from pipeline.errors import EnrichmentError
 from pipeline.load import cypher_files, db
+from pipeline.queries import named
 from pipeline.settings import Settings
 
 CONSISTENCY_QUERY = "ortholog-consistency"
@@ -83,11 +84,8 @@ def _numeric(gene_id: str) -> tuple[int, str]:
 
 def consistency(driver: Driver, settings: Settings, database: Database) -> list[ConsistencyPair]:
     """The named query `ortholog-consistency` for the database's species."""
-    from pipeline.queries import named  # named queries read the vocabularies: only when used
-
-    spec = named.get(CONSISTENCY_QUERY)
-    params = named.bind(spec, {"species": database.taxon_id, "limit": 1_000_000})
-    rows = db.run_read(driver, settings, spec.text, params)
+    rows = named.run_raw(CONSISTENCY_QUERY, settings, driver,
+                         species=database.taxon_id, limit=1_000_000)
     return [ConsistencyPair.model_validate(row) for row in rows]
 
 

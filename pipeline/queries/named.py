@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from neo4j import Driver
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.errors import ChickGraphError
@@ -280,12 +281,13 @@ ROW_TYPES: dict[str, type[Row]] = {
 }
 
 
-def run_raw(name: str, settings: Settings | None = None, **given: Any) -> list[dict[str, Any]]:
+def run_raw(name: str, settings: Settings | None = None, driver: Driver | None = None,
+            **given: Any) -> list[dict[str, Any]]:
     """Run a named query (read transaction) and return plain dict rows."""
     settings = settings or get_settings()
     spec = get(name)
     params = bind(spec, given)
-    driver = db.shared_driver(settings)
+    driver = driver or db.shared_driver(settings)
     return db.run_read(driver, settings, spec.text, params)
 
 
