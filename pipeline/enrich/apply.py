@@ -9,6 +9,7 @@ so the flow re-applies every applied database at the end of each run (`reapply`)
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,18 +50,17 @@ def apply(driver: Driver, settings: Settings, database: Database,
         driver, settings, cypher_files.load("enrich/targets"), {"taxon_id": database.taxon_id})]
     try:
         found = annotations.read(database, local.path, (gene_id for _, gene_id in targets))
-    except Exception as exc:  # sqlite3 errors: a statement of the table or a damaged file
+    except sqlite3.Error as exc:  # a statement of the table, or a damaged file
         raise EnrichmentError(f"{local.path}: cannot read as {database.key}: {exc}") from exc
     rows = annotations.gene_rows(database, targets, found)
-    not_found = sorted({gene_id for _, gene_id in targets if gene_id not in found}, key=_numeric)
+    missing = [gene_id for _, gene_id in targets if gene_id not in found]
+    not_found = sorted(set(missing), key=_numeric)
     report = EnrichmentReport(
         key=database.key, species=database.species, taxon_id=database.taxon_id,
         source_date=local.source_date, source_name=local.source_name,
         package_version=local.package_version,
         fingerprint=annotations.fingerprint(database, local),
-        genes=len(targets), annotated=len(targets) - len([t for t in targets
-                                                           if t[1] not in found]),
-        not_found=not_found)
+        genes=len(targets), annotated=len(targets) - len(missing), not_found=not_found)
     props: dict[str, Any] = {
         "species": database.species, "taxon_id": database.taxon_id,
         "debian_package": database.debian_package, "package_version": local.package_version,
