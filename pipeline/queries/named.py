@@ -192,8 +192,8 @@ class OrthologRow(Row):
     species: str
     taxon_id: int | None
     gene_key: str
-    ortholog_symbol: str | None
-    ortholog_name: str | None
+    ortholog_symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
+    ortholog_name: str | None = None
     ncbi_id: str | None
     ensembl_ids: list[str] | None
     mod_ids: list[str] | None
@@ -202,8 +202,8 @@ class OrthologRow(Row):
 
 class OrthologGenesInTissueRow(Row):
     gene_key: str
-    symbol: str | None
-    name: str | None
+    symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
+    name: str | None = None
     ncbi_id: str | None
     ensembl_ids: list[str] | None
     symbols: list[str] | None
@@ -212,8 +212,8 @@ class OrthologGenesInTissueRow(Row):
 
 class ChickExpressionRow(Row):
     ortholog_key: str
-    ortholog_symbol: str | None
-    ortholog_name: str | None
+    ortholog_symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
+    ortholog_name: str | None = None
     chick_symbol: str
     structure: str
     stage: str
@@ -248,8 +248,8 @@ class ConservedOrthologsRow(Row):
     symbol: str
     name: str | None
     orthologs: list[str]
-    ortholog_symbols: list[str | None]
-    ortholog_names: list[str | None]
+    ortholog_symbols: list[str | None] = []  # parallel to orthologs: an enrichment's, or null
+    ortholog_names: list[str | None] = []
 
 
 class OrthologConsistencyRow(Row):
@@ -261,8 +261,8 @@ class OrthologConsistencyRow(Row):
     chick_name: str | None
     ortholog_key: str
     ncbi_id: str | None
-    ortholog_symbol: str | None
-    ortholog_name: str | None
+    ortholog_symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
+    ortholog_name: str | None = None
     row_symbols: list[str] | None
     page: str
 
