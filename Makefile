@@ -7,12 +7,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CORPUS ?=
 
-.PHONY: install run test test-unit lint neo4j-start neo4j-stop bench clean help
+.PHONY: install run test test-unit lint neo4j-start neo4j-stop bench clean help enrich-db
 
 help:
 	@echo "make run    - install, start the local Neo4j (unless NEO4J_URI is set), load the corpus"
 	@echo "make test   - install, provision Neo4j for the tests, run pytest (unit + integration)"
 	@echo "make lint   - ruff"
+	@echo "make enrich-db - obtain org.Hs.eg.db (apt-get download) for the enrichment and its tests"
 	@echo "make bench  - benchmarks (bench/), not part of the tests"
 
 $(BIN)/.installed: pyproject.toml
@@ -38,6 +39,9 @@ test: install
 
 test-unit: install
 	$(BIN)/python -m pytest tests/unit
+
+enrich-db: install
+	$(BIN)/chickgraph enrich human --fetch-only
 
 lint: install
 	$(BIN)/ruff check pipeline tests bench

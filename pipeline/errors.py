@@ -37,3 +37,7 @@ class IngestLocked(ChickGraphError):
 
 class StrictModeFailure(ChickGraphError):
     """--strict: at least one page failed validation."""
+
+
+class EnrichmentError(ChickGraphError):
+    """An annotation database cannot be obtained, read or applied (config/enrichment.yaml)."""

@@ -149,12 +149,23 @@ class IngestSettings(_Frozen):
     dask: DaskSettings = DaskSettings()
 
 
+class EnrichSettings(_Frozen):
+    """Annotation databases (config/enrichment.yaml) and where obtained copies are cached."""
+
+    table: Path = Path("config/enrichment.yaml")
+    dir: Path = Path(".local/enrich")
+    # species (or database names) re-applied at the end of every ingest; a database already
+    # applied to the graph (an (:Enrichment) node) is re-applied whether listed or not
+    species: list[str] = Field(default_factory=list)
+
+
 class Settings(_Frozen):
     neo4j: Neo4jSettings = Neo4jSettings()
     prefect: PrefectSettings = PrefectSettings()
     ingest: IngestSettings = IngestSettings()
     sources: dict[str, Source] = Field(default_factory=dict)
     schedule: ScheduleSettings = ScheduleSettings()
+    enrich: EnrichSettings = EnrichSettings()
     cache_dir: Path = Path(".local/sources")
     config_file: Path | None = None
 
@@ -207,6 +218,7 @@ ENV_OVERRIDES: dict[str, str] = {
     "CHICKGRAPH_MAX_PAGE_BYTES": "ingest.max_page_bytes",
     "CHICKGRAPH_TASK_RUNNER": "ingest.task_runner",
     "CHICKGRAPH_DASK_ADDRESS": "ingest.dask.address",
+    "CHICKGRAPH_ENRICH_DIR": "enrich.dir",
 }
 # Read by load_settings itself rather than mapped onto a field.
 OTHER_VARIABLES = ("CHICKGRAPH_CONFIG", "CHICKGRAPH_HOME")
@@ -282,6 +294,8 @@ def _resolve_paths(settings: Settings, roots: _Roots) -> Settings:
         "ingest": settings.ingest.model_copy(
             update={"source": _absolute(settings.ingest.source)}),
         "cache_dir": _absolute(settings.cache_dir),
+        "enrich": settings.enrich.model_copy(update={
+            "table": _absolute(settings.enrich.table), "dir": _absolute(settings.enrich.dir)}),
         "sources": sources,
     })
 
@@ -304,7 +318,7 @@ def load_settings(
     for var, dotted in ENV_OVERRIDES.items():
         if env.get(var):
             value: Any = env[var]
-            if dotted.endswith(("home", "source")):
+            if dotted.endswith(("home", "source", ".dir")):
                 value = Path(value).expanduser().resolve()  # typed by the user: cwd-relative
             _set_dotted(data, dotted, value, f"{path} (environment {var})")
     data["config_file"] = path.resolve()

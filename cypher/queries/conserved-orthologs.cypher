@@ -1,5 +1,6 @@
 // Chicken genes expressed in a structure whose orthologs exist in every one of a set of
-// species: candidates for conserved developmental roles.
+// species: candidates for conserved developmental roles. `ortholog_symbols` and
+// `ortholog_names` run parallel to `orthologs` (an enrichment's values, null where unknown).
 // @param structure: structure (required) a structure name, synonym or key
 // @param species: species_list = [9606, 10090] e.g. human,mouse,zebrafish (names or taxon ids)
 // @param include_parts: bool = true also count expression in parts of the structure
@@ -19,12 +20,15 @@ WITH DISTINCT g
 CALL (g) {
   MATCH (g)-[:ORTHOLOG_OF]->(o:Gene)
   WHERE o.taxon_id IN $species
-  WITH o.key AS key, o.taxon_id AS taxon
-  ORDER BY key
-  RETURN collect(key) AS orthologs, collect(DISTINCT taxon) AS taxa
+  WITH o ORDER BY o.key
+  WITH collect(o) AS found
+  RETURN [x IN found | x.key] AS orthologs, [x IN found | x.ann_symbol] AS ortholog_symbols,
+         [x IN found | x.ann_name] AS ortholog_names,
+         reduce(taxa = [], x IN found | CASE WHEN x.taxon_id IN taxa THEN taxa
+                                             ELSE taxa + x.taxon_id END) AS taxa
 }
-WITH g, orthologs, taxa
+WITH g, orthologs, ortholog_symbols, ortholog_names, taxa
 WHERE all(taxon IN $species WHERE taxon IN taxa)
-RETURN g.symbol AS symbol, g.name AS name, orthologs
+RETURN g.symbol AS symbol, g.name AS name, orthologs, ortholog_symbols, ortholog_names
 ORDER BY symbol
 LIMIT $limit

@@ -1,5 +1,6 @@
 // The cross-species question: genes of another species (human by default) whose chick
-// orthologs are expressed in a structure (with its parts) within a stage range.
+// orthologs are expressed in a structure (with its parts) within a stage range; `symbol` and
+// `name` are the annotation database's (`chickgraph enrich human`), null where unknown.
 // @param structure: structure (required) a structure name, synonym or key, e.g. heart
 // @param species: species = 9606 the other species (human, mouse, Xenopus, zebrafish, fly)
 // @param include_parts: bool = true also count expression in parts of the structure
@@ -19,7 +20,7 @@ WITH DISTINCT g
 MATCH (g)-[:ORTHOLOG_OF]->(o:Gene)
 WHERE o.taxon_id = $species
 WITH o, collect(DISTINCT g.symbol) AS chick_genes
-RETURN o.key AS gene_key, o.ncbi_id AS ncbi_id, o.ensembl_ids AS ensembl_ids,
+RETURN o.key AS gene_key, o.ann_symbol AS symbol, o.ann_name AS name, o.ncbi_id AS ncbi_id, o.ensembl_ids AS ensembl_ids,
        o.symbols AS symbols, chick_genes
 ORDER BY gene_key
 LIMIT $limit

@@ -69,6 +69,9 @@ def render_summary(summary: IngestSummary, console: Console) -> None:
         rtype, rcount = rels[index] if index < len(rels) else ("", "")
         table.add_row(label, str(count), rtype, str(rcount))
     console.print(table)
+    for report in summary.enrichment:
+        style = "yellow" if report.error else ""
+        console.print(Text(report.headline(), style=style))
     errors = [e for e in summary.errors if e.severity == "error"]
     warnings = [e for e in summary.errors if e.severity != "error"]
     for issue in errors[:50]:

@@ -40,6 +40,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "plot": ("pipeline.cli.query_cmd", "plot_app"),
     "vocab": ("pipeline.cli.vocab_cmd", "app"),
     "browser": ("pipeline.cli.browser_cmd", "browser_cmd"),
+    "enrich": ("pipeline.cli.enrich_cmd", "enrich_cmd"),
 }
 
 

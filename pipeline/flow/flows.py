@@ -31,6 +31,7 @@ from prefect.futures import PrefectFuture
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
+from pipeline.enrich import apply as enrichment
 from pipeline.errors import ConfigError, StrictModeFailure
 from pipeline.extract import sources
 from pipeline.extract.pages import discover, relative_id
@@ -132,6 +133,16 @@ def finish(delete_paths: list[str], summary: IngestSummary, gc_owed: bool) -> In
         lock.set_gc_pending(driver, settings, False)
     writer.set_vocabulary_fingerprint(driver, settings, fingerprint())
     return core.count_graph(driver, settings, summary)
+
+
+@retried_task
+def enrich(summary: IngestSummary) -> IngestSummary:
+    """Re-apply the annotation databases the graph carries (or config lists): this run may
+    have created ortholog genes, or re-created ones garbage collection removed. None applied
+    and none listed: nothing is read or written."""
+    settings = get_settings()
+    reports = enrichment.reapply(db.shared_driver(settings), settings)
+    return summary.model_copy(update={"enrichment": reports}) if reports else summary
 
 
 @retried_task
@@ -243,6 +254,7 @@ def ingest_flow(
         _stream_chunks(run, root, paths, settings, progress)
         run.summary.pages_deleted = len([p for p in run.to_delete if p not in seen])
         summary = finish(sorted(run.to_delete), quote(run.summary), state.gc_owed)
+        summary = enrich(quote(summary))
         if strict and summary.pages_failed:
             summary.status = "failed"
     except BaseException:

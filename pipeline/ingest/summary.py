@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
+from pipeline.enrich.report import EnrichmentReport
+
 
 class PageError(BaseModel):
     file: str
@@ -27,6 +29,8 @@ class IngestSummary(BaseModel):
     nodes: dict[str, int] = Field(default_factory=dict)
     relationships: dict[str, int] = Field(default_factory=dict)
     errors: list[PageError] = Field(default_factory=list)
+    # annotation databases re-applied at the end of the run (empty: none applied or listed)
+    enrichment: list[EnrichmentReport] = Field(default_factory=list)
 
     def markdown(self) -> str:
         """A compact report for the Prefect artifact."""
@@ -49,4 +53,6 @@ class IngestSummary(BaseModel):
         if self.errors:
             lines += ["", "| file | field | message |", "|---|---|---|"]
             lines += [f"| {e.file} | {e.field} | {e.message} |" for e in self.errors[:200]]
+        for report in self.enrichment:
+            lines += report.markdown()
         return "\n".join(lines)

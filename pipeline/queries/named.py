@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from neo4j import Driver
 from pydantic import BaseModel, ConfigDict
 
 from pipeline.errors import ChickGraphError
@@ -192,6 +193,8 @@ class OrthologRow(Row):
     species: str
     taxon_id: int | None
     gene_key: str
+    ortholog_symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
+    ortholog_name: str | None = None
     ncbi_id: str | None
     ensembl_ids: list[str] | None
     mod_ids: list[str] | None
@@ -200,6 +203,8 @@ class OrthologRow(Row):
 
 class OrthologGenesInTissueRow(Row):
     gene_key: str
+    symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
+    name: str | None = None
     ncbi_id: str | None
     ensembl_ids: list[str] | None
     symbols: list[str] | None
@@ -208,6 +213,8 @@ class OrthologGenesInTissueRow(Row):
 
 class ChickExpressionRow(Row):
     ortholog_key: str
+    ortholog_symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
+    ortholog_name: str | None = None
     chick_symbol: str
     structure: str
     stage: str
@@ -242,6 +249,23 @@ class ConservedOrthologsRow(Row):
     symbol: str
     name: str | None
     orthologs: list[str]
+    ortholog_symbols: list[str | None] = []  # parallel to orthologs: an enrichment's, or null
+    ortholog_names: list[str | None] = []
+
+
+class OrthologConsistencyRow(Row):
+    """A chick gene and an ortholog whose database symbol neither equals the chick symbol nor
+    is one of the database's aliases of that gene (ignoring case), or that the database lacks.
+    The orthology stays as the source has it: the row only points a curator at it."""
+
+    chick_symbol: str
+    chick_name: str | None
+    ortholog_key: str
+    ncbi_id: str | None
+    ortholog_symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
+    ortholog_name: str | None = None
+    row_symbols: list[str] | None
+    page: str
 
 
 ROW_TYPES: dict[str, type[Row]] = {
@@ -254,10 +278,12 @@ ROW_TYPES: dict[str, type[Row]] = {
     "stage-atlas": StageAtlasRow,
     "evidence": EvidenceRow,
     "conserved-orthologs": ConservedOrthologsRow,
+    "ortholog-consistency": OrthologConsistencyRow,
 }
 
 
-def run_raw(name: str, settings: Settings | None = None, **given: Any) -> list[dict[str, Any]]:
+def run_raw(name: str, settings: Settings | None = None, driver: Driver | None = None,
+            **given: Any) -> list[dict[str, Any]]:
     """Run a named query (read transaction) and return plain dict rows.
 
     A chicken symbol that finds nothing is tried again as the page symbol it equals ignoring
@@ -266,7 +292,7 @@ def run_raw(name: str, settings: Settings | None = None, **given: Any) -> list[d
     settings = settings or get_settings()
     spec = get(name)
     params = bind(spec, given)
-    driver = db.shared_driver(settings)
+    driver = driver or db.shared_driver(settings)
     rows = db.run_read(driver, settings, spec.text, params)
     if rows:
         return rows

@@ -106,7 +106,8 @@ def orthologs_graph(
                   properties={"species": "Gallus gallus"})]
     rels = []
     for row in orthologs:
-        label = (row.symbols or [None])[0] or row.ncbi_id or row.gene_key.split(":")[-1]
+        label = (row.ortholog_symbol or (row.symbols or [None])[0] or row.ncbi_id
+                 or row.gene_key.split(":")[-1])
         nodes.append(Node(id=row.gene_key, caption=f"{label} ({row.species})", size=18,
                           color=SPECIES_COLOURS.get(row.taxon_id or 0, "#999999"),
                           properties=row.model_dump()))

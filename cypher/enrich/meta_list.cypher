@@ -1,0 +1,4 @@
+// The enrichments applied to this graph.
+MATCH (e:Enrichment)
+RETURN e.key AS key, properties(e) AS props
+ORDER BY key

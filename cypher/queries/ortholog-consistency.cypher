@@ -1,0 +1,17 @@
+// Ortholog consistency: for each chick gene, its orthologs of an enriched species (human by
+// default) whose symbol in the annotation database neither equals the chick symbol nor is one
+// of the database's aliases of that gene (both ignoring case: HGNC writes C9orf58, the pages
+// C9ORF58), or that the database does not know; with both names, for a curator to review.
+// Needs `chickgraph enrich SPECIES` (no rows otherwise); the orthology is left as it is.
+// @param species: species = 9606 the enriched species (human, or a taxon id)
+// @param limit: int = 10000 at most this many rows
+MATCH (p:Page)-[:DESCRIBES]->(g:Gene)-[:ORTHOLOG_OF]->(o:Gene)
+WHERE o.taxon_id = $species AND o.ann_source IS NOT NULL
+  AND (o.ann_symbol IS NULL
+       OR (toUpper(o.ann_symbol) <> toUpper(g.symbol)
+           AND NOT toUpper(g.symbol) IN [alias IN coalesce(o.ann_aliases, []) | toUpper(alias)]))
+RETURN g.symbol AS chick_symbol, g.name AS chick_name, o.key AS ortholog_key,
+       o.ncbi_id AS ncbi_id, o.ann_symbol AS ortholog_symbol, o.ann_name AS ortholog_name,
+       o.symbols AS row_symbols, p.path AS page
+ORDER BY chick_symbol, ortholog_key
+LIMIT $limit
