@@ -26,3 +26,8 @@ CREATE CONSTRAINT graph_meta_key IF NOT EXISTS FOR (n:GraphMeta) REQUIRE n.key I
 CREATE CONSTRAINT period_key IF NOT EXISTS FOR (n:DevelopmentalPeriod) REQUIRE n.key IS UNIQUE;
 CREATE INDEX names_ensembl IF NOT EXISTS FOR ()-[r:NAMES]-() ON (r.ensembl_id);
 CREATE INDEX ortholog_row_symbol IF NOT EXISTS FOR (n:OrthologRow) ON (n.symbol);
+CREATE CONSTRAINT omim_entry_mim_id IF NOT EXISTS FOR (o:OmimEntry) REQUIRE o.mim_id IS UNIQUE;
+CREATE CONSTRAINT process_term_name IF NOT EXISTS FOR (n:ProcessTerm) REQUIRE n.name IS UNIQUE;
+CREATE CONSTRAINT facet_key IF NOT EXISTS FOR (n:Facet) REQUIRE n.key IS UNIQUE;
+CREATE CONSTRAINT data_file_path IF NOT EXISTS FOR (n:DataFile) REQUIRE n.path IS UNIQUE;
+CREATE INDEX facet_name IF NOT EXISTS FOR (n:Facet) ON (n.name);

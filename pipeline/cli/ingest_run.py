@@ -71,6 +71,8 @@ def render_summary(summary: IngestSummary, console: Console) -> None:
         rtype, rcount = rels[index] if index < len(rels) else ("", "")
         table.add_row(label, str(count), rtype, str(rcount))
     console.print(table)
+    for line in summary.release_text():
+        console.print(Text(line))
     errors = [e for e in summary.errors if e.severity == "error"]
     warnings = [e for e in summary.errors if e.severity != "error"]
     for issue in errors[:50]:

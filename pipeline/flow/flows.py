@@ -29,8 +29,9 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner  # noqa: E402
 from prefect.utilities.annotations import quote  # noqa: E402
 
 from pipeline.errors import ConfigError, StrictModeFailure  # noqa: E402
-from pipeline.extract import sources  # noqa: E402
+from pipeline.extract import release, sources  # noqa: E402
 from pipeline.extract.pages import discover, relative_id  # noqa: E402
+from pipeline.ingest import release as release_data  # noqa: E402
 from pipeline.ingest.chunks import (  # noqa: E402
     ChunkResult,
     chunked,
@@ -152,6 +153,18 @@ def load_chunk(sealed: Sealed[ChunkRows], run_id: str) -> int:
     writer.write_chunk(driver, settings, rows)
     lock.heartbeat(driver, settings, run_id)
     return len(rows.paths)
+
+
+@task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
+      cache_policy=NONE)
+def sync_release_data(
+    release_root: str, deleted: list[str], pages_changed: bool
+) -> release_data.ReleaseReport:
+    """The release's data files (papers, facets), after the pages: see pipeline/ingest/release."""
+    settings = get_settings()
+    files = release.read_data_files(release.locate(Path(release_root)))
+    return release_data.sync_release(db.shared_driver(settings), settings, files,
+                                     sorted(deleted), pages_changed)
 
 
 @task(retries=3, retry_delay_seconds=RETRY_DELAYS, retry_condition_fn=is_transient,
@@ -311,17 +324,22 @@ def ingest_flow(
     commit = None
     if source is None:
         source, commit = fetch_source(source_name or sources.DEFAULT)
-    root = Path(source)
+    layout = release.locate(Path(source))  # a release root, a corpus folder or bare pages
+    root = layout.pages
     paths = [relative_id(root, p) for p in discover(root)]
     run_id = str(uuid.uuid4())
-    state = prepare_database(run_id, str(root), lock_wait_s)
-    run = RunState(IngestSummary(run_id=run_id, source=str(root), commit=commit,
+    state = prepare_database(run_id, str(layout.root), lock_wait_s)
+    run = RunState(IngestSummary(run_id=run_id, source=str(layout.root), commit=commit,
                                  pages_seen=len(paths), full_reload=state.full_reload), state)
     try:
         seen = set(paths)
         run.to_delete |= {p for p in state.key_of_page if p not in seen}
         _stream_chunks(run, root, paths)
         run.summary.pages_deleted = len([p for p in run.to_delete if p not in seen])
+        changed = bool(run.summary.pages_loaded or run.to_delete or run.displaced
+                       or state.full_reload or state.gc_owed)
+        release_data.add_to_summary(run.summary, sync_release_data(
+            str(layout.root), sorted(run.to_delete), changed))
         summary = finish(sorted(run.to_delete), quote(run.summary), state.gc_owed)
         if strict and summary.pages_failed:
             summary.status = "failed"
