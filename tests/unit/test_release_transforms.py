@@ -163,3 +163,24 @@ def test_plan_rows_and_report() -> None:
     no_papers = {k: v for k, v in files.items() if k != "data/papers.json"}
     rows, report = plan(no_papers, GENES, ["Anderson et al. 2019"])
     assert rows["release_citations"] == [] and report.citation_sources == 0
+
+
+# ------------------------------------------------------------------ named query parameters
+
+def test_new_named_queries_parse_and_validate() -> None:
+    from pipeline.queries import named
+
+    for name in ("publications", "facet-genes-in-tissue", "phenotype-orthologs"):
+        spec = named.get(name)
+        assert spec.description and name in named.ROW_TYPES
+    spec = named.get("phenotype-orthologs")
+    assert named.convert(spec.param("mim_id"), "MIM:613287") == "613287"
+    assert named.convert(spec.param("mim_id"), " 613287 ") == "613287"
+    with pytest.raises(named.QueryError, match="mim_id"):
+        named.convert(spec.param("mim_id"), "OMIM-1")
+    kind = named.get("facet-genes-in-tissue").param("kind")
+    assert named.convert(kind, "Pathway") == "pathway"
+    with pytest.raises(named.QueryError, match="system, pathway, category"):
+        named.convert(kind, "pathways")
+    with pytest.raises(named.QueryError, match="needs --param symbol"):
+        named.bind(named.get("publications"), {})
