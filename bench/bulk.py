@@ -57,7 +57,7 @@ from pipeline.ingest.chunks import (
 from pipeline.ingest.chunks import worker_pool as _worker_pool
 from pipeline.ingest.core import GraphState, IngestRun
 from pipeline.ingest.summary import IngestSummary
-from pipeline.load import cypher_files, db, lock
+from pipeline.load import cypher_files, db, lock, writer
 from pipeline.load.rows import CHUNK_STATEMENTS, ChunkRows, vocabulary_rows
 from pipeline.servers import neo4j_server
 from pipeline.settings import Settings
@@ -736,6 +736,7 @@ def bulk_ingest(
         lock.acquire(driver, settings, run_id, str(root))
         mark = time.perf_counter()
         fix_up(driver, settings, csv)
+        writer.derive_phenotypes(driver, settings)  # derived in Cypher, as the flow does
         timings["fixup_s"] = time.perf_counter() - mark
         summary = core.count_graph(driver, settings, run.summary)
         summary.seconds = round(time.perf_counter() - started, 3)

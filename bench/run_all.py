@@ -314,6 +314,14 @@ def _pick_params(settings: Any) -> dict[str, list[dict[str, Any]]]:
         "ortholog-genes-in-tissue": [p | {"species": "human"} for p in by_structure],
         "orthologs": [{"symbol": s} for s in symbols],
         "stage-atlas": [{"stage": s} for s in ("HH10", "HH4", "HH20", "HH28", "HH36")],
+        # the release's queries (empty answers when only the pages are loaded)
+        "publications": [{"symbol": s} for s in symbols]
+        + [e | {"from_stage": "HH10", "to_stage": "HH20"} for e in evidence],
+        "facet-genes-in-tissue": [p | {"facet": f} for p, f in zip(
+            by_structure, ("Neural", "WNT", "Transcription Factor", "Cardiovascular") * 2,
+            strict=False)],
+        "phenotype-orthologs": by_structure
+        + [p | {"process": "heart"} for p in by_structure[:3]],
     }
 
 

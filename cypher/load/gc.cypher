@@ -7,7 +7,7 @@ MATCH (s:DevelopmentalStage) WHERE s.curated = false AND NOT (s)<-[:AT_STAGE]-()
 DETACH DELETE s;
 MATCH (s:Source) WHERE NOT (s)<-[:FROM_SOURCE|DESCRIBED_BY]-()
 DETACH DELETE s;
-MATCH (p:Publication) WHERE NOT (p)<-[:CITES]-()
+MATCH (p:Publication) WHERE NOT (p)<-[:CITES]-() AND p.listed IS NULL
 DETACH DELETE p;
 MATCH (s:Species) WHERE NOT (s)<-[:IN_SPECIES]-()
 DETACH DELETE s;

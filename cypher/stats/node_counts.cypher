@@ -19,4 +19,12 @@ MATCH (n:Source) RETURN 'Source' AS label, count(n) AS count
 UNION ALL
 MATCH (n:Publication) RETURN 'Publication' AS label, count(n) AS count
 UNION ALL
+MATCH (n:OmimEntry) RETURN 'OmimEntry' AS label, count(n) AS count
+UNION ALL
+MATCH (n:ProcessTerm) RETURN 'ProcessTerm' AS label, count(n) AS count
+UNION ALL
+MATCH (n:Facet) RETURN 'Facet' AS label, count(n) AS count
+UNION ALL
+MATCH (n:DataFile) RETURN 'DataFile' AS label, count(n) AS count
+UNION ALL
 MATCH (n:IngestRun) RETURN 'IngestRun' AS label, count(n) AS count

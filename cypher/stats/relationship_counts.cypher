@@ -30,3 +30,9 @@ UNION ALL
 MATCH ()-[r:DURING]->() RETURN 'DURING' AS type, count(r) AS count
 UNION ALL
 MATCH ()-[r:PART_OF]->() RETURN 'PART_OF' AS type, count(r) AS count
+UNION ALL
+MATCH ()-[r:HAS_PHENOTYPE]->() RETURN 'HAS_PHENOTYPE' AS type, count(r) AS count
+UNION ALL
+MATCH ()-[r:IN_FACET]->() RETURN 'IN_FACET' AS type, count(r) AS count
+UNION ALL
+MATCH ()-[r:RESOLVES_TO]->() RETURN 'RESOLVES_TO' AS type, count(r) AS count

@@ -15,7 +15,8 @@ from pipeline.settings import get_settings
 
 def ingest_cmd(
     path: Annotated[Path | None, typer.Argument(
-        help="Folder of gene pages (*.md). Default: ingest.source in config, or CORPUS.")] = None,
+        help="A release root (content/genes/ or genes/, plus data/) or a folder of gene pages "
+             "(*.md). Default: ingest.source in config, or CORPUS.")] = None,
     source: Annotated[str | None, typer.Option(
         "--source", "-s", help="A named source from config (folder or git repository).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -24,7 +25,7 @@ def ingest_cmd(
     wait: Annotated[float, typer.Option(
         "--wait", help="Seconds to wait for another run's lock (default: fail at once).")] = 0,
 ) -> None:
-    """Load (or sync) gene pages into Neo4j with the Prefect flow.
+    """Load (or sync) a release (gene pages + data/ files) or a folder of pages into Neo4j.
 
     Unchanged pages are skipped by content hash; removed pages are deleted; bad pages are
     reported with file, field and reason and keep their previous data. Exit 0 when the run

@@ -72,6 +72,8 @@ def render_summary(summary: IngestSummary, console: Console) -> None:
     for report in summary.enrichment:
         style = "yellow" if report.error else ""
         console.print(Text(report.headline(), style=style))
+    for line in summary.release_text():
+        console.print(Text(line))
     errors = [e for e in summary.errors if e.severity == "error"]
     warnings = [e for e in summary.errors if e.severity != "error"]
     for issue in errors[:50]:

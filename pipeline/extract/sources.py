@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.errors import SourceError
+from pipeline.extract import release
 from pipeline.settings import FolderSource, GitSource, Settings
 
 DEFAULT = "default"
@@ -53,7 +54,8 @@ def _cache_name(name: str) -> str:
 
 
 def checkout(settings: Settings, name: str) -> Checkout:
-    """Clone (first time) or fetch + check out the branch tip; return the pages folder."""
+    """Clone (first time) or fetch + check out the branch tip; return the folder to load
+    (the repository root when it is a release with data/, else the pages folder)."""
     source = named_source(settings, name)
     if isinstance(source, FolderSource):
         return Checkout(name, source.path, None)
@@ -70,4 +72,9 @@ def checkout(settings: Settings, name: str) -> Checkout:
     folder = repo / source.subdir if source.subdir else repo
     if not folder.is_dir():
         raise SourceError(f"source {name!r}: no folder {source.subdir!r} at commit {commit[:12]}")
+    # A release repository (content/genes/ + data/): its pages and data files are read from
+    # this one checkout, so both come from the same commit.
+    layout = release.locate(repo)
+    if layout.pages == folder and layout.data is not None and layout.data.is_dir():
+        folder = repo
     return Checkout(name, folder, commit)

@@ -33,9 +33,10 @@ from prefect.utilities.annotations import quote
 
 from pipeline.enrich import apply as enrichment
 from pipeline.errors import ConfigError, StrictModeFailure
-from pipeline.extract import sources
+from pipeline.extract import release, sources
 from pipeline.extract.pages import discover, relative_id
 from pipeline.ingest import core
+from pipeline.ingest import release as release_data
 from pipeline.ingest.chunks import (
     ChunkResult,
     chunked,
@@ -118,6 +119,17 @@ def load_chunk(sealed: Sealed[ChunkRows], run_id: str) -> int:
     writer.write_chunk(driver, settings, rows)
     lock.heartbeat(driver, settings, run_id)
     return len(rows.paths)
+
+
+@retried_task
+def sync_release_data(
+    release_root: str, deleted: list[str], pages_changed: bool
+) -> release_data.ReleaseReport:
+    """The release's data files (papers, facets), after the pages: see pipeline/ingest/release."""
+    settings = get_settings()
+    files = release.read_data_files(release.locate(Path(release_root)))
+    return release_data.sync_release(db.shared_driver(settings), settings, files,
+                                     sorted(deleted), pages_changed)
 
 
 @retried_task
@@ -242,17 +254,22 @@ def ingest_flow(
     commit = None
     if source is None:
         source, commit = fetch_source(source_name or sources.DEFAULT)
-    root = Path(source)
+    layout = release.locate(Path(source))  # a release root, a corpus folder or bare pages
+    root = layout.pages
     paths = [relative_id(root, p) for p in discover(root)]
     run_id = str(uuid.uuid4())
-    state = prepare_database(run_id, str(root), lock_wait_s)
-    run = IngestRun(IngestSummary(run_id=run_id, source=str(root), commit=commit,
+    state = prepare_database(run_id, str(layout.root), lock_wait_s)
+    run = IngestRun(IngestSummary(run_id=run_id, source=str(layout.root), commit=commit,
                                   pages_seen=len(paths), full_reload=state.full_reload), state)
     try:
         seen = set(paths)
         run.to_delete |= {p for p in state.key_of_page if p not in seen}
         _stream_chunks(run, root, paths, settings, progress)
         run.summary.pages_deleted = len([p for p in run.to_delete if p not in seen])
+        changed = bool(run.summary.pages_loaded or run.to_delete or run.displaced
+                       or state.full_reload or state.gc_owed)
+        release_data.add_to_summary(run.summary, sync_release_data(
+            str(layout.root), sorted(run.to_delete), changed))
         summary = finish(sorted(run.to_delete), quote(run.summary), state.gc_owed)
         summary = enrich(quote(summary))
         if strict and summary.pages_failed:

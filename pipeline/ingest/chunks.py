@@ -35,7 +35,7 @@ class ChunkResult:
     failed: list[str] = field(default_factory=list)
 
 
-TRANSFORM_VERSION = "1"  # bump when a change to transform alters what pages produce
+TRANSFORM_VERSION = "2"  # bump when a change to transform alters what pages produce
 
 
 def fingerprint() -> str:

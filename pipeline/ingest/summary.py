@@ -25,6 +25,14 @@ class IngestSummary(BaseModel):
     pages_failed: int = 0
     pages_deleted: int = 0
     full_reload: bool = False
+    # the release's data files (pipeline/ingest/release.py)
+    data_files: list[str] = Field(default_factory=list)
+    data_written: bool = False
+    publications_listed: int = 0
+    facets: int = 0
+    citation_sources: int = 0
+    citations_unresolved: list[str] = Field(default_factory=list)
+    phenotypes_unsplit: int = 0
     seconds: float = 0.0
     nodes: dict[str, int] = Field(default_factory=dict)
     relationships: dict[str, int] = Field(default_factory=dict)
@@ -44,6 +52,7 @@ class IngestSummary(BaseModel):
             f"| {self.pages_seen} | {self.pages_loaded} | {self.pages_unchanged} "
             f"| {self.pages_failed} | {self.pages_deleted} | {self.seconds:.1f} |",
             "",
+            *self._release_lines(),
             "| label | nodes |", "|---|---|",
             *[f"| {k} | {v} |" for k, v in self.nodes.items()],
             "",
@@ -56,3 +65,23 @@ class IngestSummary(BaseModel):
         for report in self.enrichment:
             lines += report.markdown()
         return "\n".join(lines)
+
+    def release_text(self) -> list[str]:
+        """The data files' part of the report, one line each (CLI and artifact)."""
+        lines = [f"ortholog rows whose phenotypes did not split: {self.phenotypes_unsplit}"]
+        if not self.data_files:
+            return lines
+        lines += [f"data files: {', '.join(self.data_files)}"
+                  + ("" if self.data_written else " (unchanged)"),
+                  f"publications listed: {self.publications_listed}; facets: {self.facets}"]
+        if self.citation_sources:
+            lines.append(
+                f"citation-shaped sources: {self.citation_sources}, unresolved "
+                f"{len(self.citations_unresolved)}"
+                + (f": {'; '.join(self.citations_unresolved)}"
+                   if self.citations_unresolved else ""))
+        return lines
+
+    def _release_lines(self) -> list[str]:
+        text = self.release_text()  # never empty
+        return [*(f"- {line}" for line in text), ""]

@@ -53,7 +53,14 @@ def collect_garbage(driver: Driver, settings: Settings) -> None:
             session.execute_write(_run_statement, statement)
         for statement in cypher_files.statements("load/ortholog_ids"):
             session.execute_write(_run_statement, statement)
+    derive_phenotypes(driver, settings)
 
+
+def derive_phenotypes(driver: Driver, settings: Settings) -> None:
+    """Ortholog gene -> OmimEntry / ProcessTerm, recomputed from the rows (after gc)."""
+    with driver.session(database=settings.neo4j.database) as session:
+        for statement in cypher_files.statements("load/phenotype_links"):
+            session.execute_write(_run_statement, statement)
 
 
 def write_vocabulary(driver: Driver, settings: Settings, vocab: Vocabularies) -> None:

@@ -34,7 +34,9 @@ _PARAM = re.compile(
     r"^//\s*@param\s+(?P<name>\w+):\s*(?P<type>\w+)\s*"
     r"(?:(?P<required>\(required\))|=\s*(?P<default>\[[^\]]*\]|\S+))?\s*(?P<help>.*)$"
 )
-TYPES = ("string", "symbol", "int", "bool", "stage", "structure", "species", "species_list")
+TYPES = ("string", "symbol", "int", "bool", "stage", "structure", "species", "species_list",
+         "facet_kind", "mim_id")
+FACET_KINDS = ("system", "pathway", "category")
 
 
 class QueryError(ChickGraphError):
@@ -133,6 +135,16 @@ def convert(spec: ParamSpec, value: Any) -> Any:
             case "species_list":
                 items = value if isinstance(value, list) else str(value).split(",")
                 return [_taxon(item) for item in items if str(item).strip()]
+            case "facet_kind":
+                kind = str(value).strip().lower()
+                if kind not in FACET_KINDS:
+                    raise ValueError(f"{value!r} is not one of {', '.join(FACET_KINDS)}")
+                return kind
+            case "mim_id":
+                match = re.fullmatch(r"(?:MIM:)?(\d+)", str(value).strip(), re.IGNORECASE)
+                if match is None:
+                    raise ValueError(f"{value!r} is not an OMIM id (MIM:613287 or 613287)")
+                return match[1]
     except ValueError as exc:
         raise QueryError(f"parameter {spec.name} ({spec.type}): {exc}") from exc
     raise QueryError(f"parameter {spec.name}: unknown type {spec.type!r}")
@@ -268,7 +280,36 @@ class OrthologConsistencyRow(Row):
     page: str
 
 
+class PublicationRow(Row):
+    publication: str
+    pubmed_id: str | None
+    url: str | None
+    title: str | None
+    year: int | None
+    citations: list[str] | None
+    sources: list[str]
+    images: int
+
+
+class FacetGenesInTissueRow(Row):
+    symbol: str
+    name: str | None
+    images: int
+    stages: list[str]
+    facets: list[str]
+
+
+class PhenotypeOrthologsRow(Row):
+    symbol: str
+    images: int
+    orthologs: list[str]
+    phenotypes: list[str]
+
+
 ROW_TYPES: dict[str, type[Row]] = {
+    "publications": PublicationRow,
+    "facet-genes-in-tissue": FacetGenesInTissueRow,
+    "phenotype-orthologs": PhenotypeOrthologsRow,
     "gene-expression": GeneExpressionRow,
     "genes-in-tissue": GenesInTissueRow,
     "orthologs": OrthologRow,

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from pipeline.extract.pages import PageIssue, RawPage
 from pipeline.transform.page_model import MAX_TEXT, GenePage
+from pipeline.transform.phenotypes import structured as phenotypes_reading
 from pipeline.transform.species import CHICKEN, Species, resolve_species
 from pipeline.transform.vocab.anatomy import AnatomyResolution, AnatomyVocabulary, split_location
 from pipeline.transform.vocab.stages import StageResolution, StageTable
@@ -391,6 +392,8 @@ def ortholog_rows(path: str, rows: list[Any] | None) -> tuple[OrthologRowRecord,
         }
         if (extra := _extra_json(row, known)) is not None:
             props["extra_json"] = extra
+        # what the phenotypes text means for this species (raw text kept above)
+        props |= phenotypes_reading(species.taxon_id if species else None, phenotypes)
         records.append(OrthologRowRecord(props["key"], position, props, species, tuple(names)))
     return tuple(records)
 

@@ -75,3 +75,26 @@ def test_repo_config_names_the_chickybase_repository() -> None:
     settings = load_settings(REPO / "config" / "chickgraph.yaml", environ={})
     source = settings.sources["chickybase"]
     assert source.kind == "git" and source.subdir == "content/genes"
+
+
+def test_git_release_reads_pages_and_data_from_one_commit(tmp_path: Path) -> None:
+    from pipeline.extract import release
+
+    repo = tmp_path / "upstream"
+    (repo / "data").mkdir(parents=True)
+    (repo / "data" / "papers.json").write_text("[]", encoding="utf-8")
+    make_repo(repo)
+    settings = settings_for(tmp_path, str(repo))  # subdir content/genes, as configured today
+    first = checkout(settings, "repo")
+    layout = release.locate(first.folder)
+    assert layout.pages.name == "genes" and layout.pages.parent.name == "content"
+    assert sorted(p.name for p in layout.pages.glob("*.md")) == [
+        "GENEA.md", "GENEB.md", "GENEC.md"]
+    before = release.read_data_files(layout)["data/papers.json"].content
+    (repo / "data" / "papers.json").write_text('[{"citation": "A 2001", "pmid": "1"}]',
+                                              encoding="utf-8")
+    git(repo, "-c", "user.email=t@example.org", "-c", "user.name=t", "commit", "-qam", "B")
+    second = checkout(settings, "repo")
+    assert second.commit == git(repo, "rev-parse", "HEAD") != first.commit
+    after = release.read_data_files(release.locate(second.folder))["data/papers.json"].content
+    assert before == b"[]" and b"A 2001" in after

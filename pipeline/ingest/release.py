@@ -1,0 +1,116 @@
+"""Sync a release's data files (papers.json, gene_index.json, orthologs.json) into the graph.
+
+Runs once per ingest, after the pages are written and before garbage collection. What the
+data files contribute (Publication properties, Source -> Publication links, Facet nodes and
+their links, one DataFile node per file with its SHA-256) depends on the files AND on the
+pages (which genes and sources exist), so when either changed it is all removed and written
+again in ONE transaction: the result equals a fresh load of the release by construction,
+and a crash leaves either the old or the new state. When nothing changed (same hashes, no
+page loaded or deleted) nothing is written.
+
+orthologs.json is hashed and recorded but not read: the pages' ortholog tables carry the
+same rows, and those are what the graph models.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import Driver, ManagedTransaction
+
+from pipeline.extract.pages import PageIssue
+from pipeline.extract.release import DataFile
+from pipeline.ingest.summary import IngestSummary, PageError
+from pipeline.load import cypher_files, db
+from pipeline.settings import Settings
+from pipeline.transform.facets import GENE_INDEX, ChickGene, Facets, parse_gene_index
+from pipeline.transform.literature import PAPERS, Papers, parse_papers, resolve_sources
+
+
+@dataclass
+class ReleaseReport:
+    """What the step did: for the run summary."""
+
+    written: bool = False
+    data_files: list[str] = field(default_factory=list)
+    publications: int = 0
+    facets: int = 0
+    citation_sources: int = 0
+    citations_unresolved: list[str] = field(default_factory=list)
+    phenotypes_unsplit: int = 0
+    problems: list[PageIssue] = field(default_factory=list)
+
+
+def plan(files: dict[str, DataFile], genes: list[ChickGene], sources: list[str]
+         ) -> tuple[dict[str, list[dict[str, Any]]], ReleaseReport]:
+    """Pure: data files + the graph's genes and source names -> rows per statement."""
+    report = ReleaseReport(data_files=sorted(files))
+    papers = parse_papers(files[PAPERS].content) if PAPERS in files else Papers()
+    facets = (parse_gene_index(files[GENE_INDEX].content, genes) if GENE_INDEX in files
+              else Facets())
+    report.problems = papers.problems + facets.problems
+    counts = {PAPERS: papers.entries, GENE_INDEX: facets.entries}
+    file_rows = []
+    for path, file in sorted(files.items()):
+        problems = [p for p in report.problems if p.file == path]
+        row: dict[str, Any] = {"path": path, "sha256": file.sha256,
+                               "problems": len(problems)}
+        if path in counts:
+            row["entries"] = counts[path]
+        file_rows.append(row)
+    rows = {
+        "release_data_files": file_rows,
+        "release_publications": [papers.rows[k] for k in sorted(papers.rows)],
+        "release_facets": facets.nodes,
+        "release_facet_links": facets.links,
+    }
+    if PAPERS in files:
+        resolution = resolve_sources(sources, papers)
+        rows["release_citations"] = resolution.links
+        report.citation_sources = resolution.citations
+        report.citations_unresolved = resolution.unresolved
+    else:
+        rows["release_citations"] = []
+    report.publications = len(papers.rows)
+    report.facets = len(facets.nodes)
+    return rows, report
+
+
+def _write(tx: ManagedTransaction, rows: dict[str, list[dict[str, Any]]]) -> None:
+    for statement in cypher_files.statements("load/release_reset"):
+        tx.run(statement).consume()
+    for name in ("release_data_files", "release_publications", "release_facets",
+                 "release_facet_links", "release_citations"):
+        if rows[name]:
+            tx.run(cypher_files.load(f"load/{name}"), rows=rows[name]).consume()
+    tx.run(cypher_files.load("load/release_unlisted")).consume()
+
+
+def sync_release(driver: Driver, settings: Settings, files: dict[str, DataFile],
+                 deleted_paths: list[str], pages_changed: bool) -> ReleaseReport:
+    """Apply the data files if they or the pages changed; report either way."""
+    state = db.run_read(driver, settings, cypher_files.load("load/release_state"),
+                        {"deleted": deleted_paths})[0]
+    stored = {path: sha for path, sha in state["hashes"]}
+    genes = [ChickGene(key, symbol, gene_id) for key, symbol, gene_id in state["genes"]]
+    rows, report = plan(files, genes, state["sources"])
+    report.phenotypes_unsplit = state["unsplit"]
+    current = {path: file.sha256 for path, file in files.items()}
+    if pages_changed or stored != current:
+        with driver.session(database=settings.neo4j.database) as session:
+            session.execute_write(_write, rows)
+        report.written = True
+    return report
+
+
+def add_to_summary(summary: IngestSummary, report: ReleaseReport) -> None:
+    """Data-file problems join the page problems (file, field, reason); counts alongside."""
+    summary.errors.extend(PageError(**p.as_dict()) for p in report.problems)
+    summary.data_files = report.data_files
+    summary.data_written = report.written
+    summary.publications_listed = report.publications
+    summary.facets = report.facets
+    summary.citation_sources = report.citation_sources
+    summary.citations_unresolved = report.citations_unresolved
+    summary.phenotypes_unsplit = report.phenotypes_unsplit

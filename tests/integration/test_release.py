@@ -1,0 +1,240 @@
+"""Whole releases (pages + data/): literature, facets and ortholog phenotypes in the graph.
+
+Synthetic releases in tests/fixtures/release (fast), then the real 2025-11-29 and 2025-11-24
+releases: counts against the JSON files, the named queries against answers computed from
+the files, and sync both ways with the data files included, each equal to a fresh load.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pipeline.load import db
+from pipeline.queries import graph_dump, named
+from pipeline.queries.export import export_page
+from tests.conftest import CORPUS, FIXTURES, load_fresh, mark_loaded
+
+pytestmark = pytest.mark.integration
+
+GOOD, BAD = FIXTURES / "release" / "good", FIXTURES / "release" / "bad"
+RELEASE_29 = CORPUS / "chickybase-2025-11-29"
+RELEASE_24 = CORPUS / "chickybase-2025-11-24"
+
+
+def ingest(folder: Path) -> Any:
+    from pipeline.flow.flows import ingest_flow
+
+    return ingest_flow(str(folder))
+
+
+def count(driver: Any, settings: Any, query: str, **params: Any) -> int:
+    return db.run_read(driver, settings, query, params)[0]["n"]
+
+
+def fresh_dump(driver: Any, settings: Any, folder: Path) -> graph_dump.GraphDump:
+    load_fresh(driver, settings, folder)
+    return graph_dump.dump(driver, settings)
+
+
+def assert_same(first: graph_dump.GraphDump, second: graph_dump.GraphDump) -> None:
+    assert first == second, first.difference(second)
+
+
+# ------------------------------------------------------------------ synthetic releases
+
+
+def test_fixture_release_graph(empty_graph: Any, settings: Any) -> None:
+    summary = ingest(GOOD)
+    assert summary.pages_loaded == 2 and summary.pages_failed == 0
+    assert summary.data_files == ["data/gene_index.json", "data/orthologs.json",
+                                  "data/papers.json"]
+    assert summary.citation_sources == 4
+    assert summary.citations_unresolved == ["Nobody et al. 2001"]
+    assert summary.phenotypes_unsplit == 2
+    assert summary.nodes["Publication"] == 5 and summary.nodes["Facet"] == 5
+    assert summary.nodes["OmimEntry"] == 2 and summary.nodes["ProcessTerm"] == 3
+    assert summary.relationships["RESOLVES_TO"] == 4
+    assert summary.relationships["IN_FACET"] == 5
+    assert summary.relationships["HAS_PHENOTYPE"] == 3 + 3
+    g = empty_graph
+    assert count(g, settings, "MATCH (o:OmimEntry {mim_id: '613287'})<-[:HAS_PHENOTYPE]-(x) "
+                              "RETURN count(x) AS n") == 2
+    mouse = db.run_read(g, settings, "MATCH (r:OrthologRow {entrez: '300003'}) "
+                                     "RETURN r {.*} AS r")[0]["r"]
+    assert mouse["allele_types"] == ["Targeted, knock-out", "Targeted, other"]
+    assert mouse["allele_counts"] == [3, 2] and mouse["allele_total"] == 5
+    assert mouse["phenotypes"].startswith("All phenotypic alleles (5)")
+    # export stays lossless: the page's front matter comes back as written
+    text = (GOOD / "genes" / "RELA.md").read_text()
+    written = yaml.safe_load(text.split("---")[1])
+    assert export_page(g, settings, path="RELA.md") == [("RELA.md", written)]
+    rows = named.run_raw("publications", settings, symbol="RELA", structure="heart",
+                         from_stage="HH10", to_stage="HH20")
+    assert [(r["publication"], r["images"]) for r in rows] == [("PMID:31000001", 1)]
+    assert rows[0]["url"] == "https://pubmed.ncbi.nlm.nih.gov/31000001/"
+    rows = named.run_raw("phenotype-orthologs", settings, structure="heart",
+                         from_stage="HH10", to_stage="HH20", mim_id="MIM:600001")
+    assert [(r["symbol"], r["phenotypes"]) for r in rows] == [("RELA", ["600001"])]
+    rows = named.run_raw("facet-genes-in-tissue", settings, facet="wnt", structure="heart")
+    assert [r["symbol"] for r in rows] == ["RELA"]
+    mark_loaded(None)
+
+
+def test_bad_data_files_are_reported_and_pages_still_load(empty_graph: Any,
+                                                          settings: Any) -> None:
+    summary = ingest(BAD)
+    assert summary.pages_loaded == 2 and summary.pages_failed == 0
+    problems = {(e.file, e.field) for e in summary.errors}
+    assert {("data/papers.json", "[1].pmid"), ("data/papers.json", "[2].citation"),
+            ("data/papers.json", "[3].pmid"), ("data/papers.json", "[4].year"),
+            ("data/papers.json", "[5]"), ("data/gene_index.json", "(file)")} <= problems
+    assert summary.nodes["Publication"] == 1 and "Facet" not in summary.nodes
+    assert summary.nodes["Gene"] >= 2
+
+
+def test_fixture_sync_each_way_equals_fresh(empty_graph: Any, settings: Any,
+                                            tmp_path: Path) -> None:
+    """Data files that changed, appeared or disappeared; pages unchanged each time."""
+    edited = tmp_path / "edited"
+    shutil.copytree(GOOD, edited)
+    papers = json.loads((edited / "data/papers.json").read_text())
+    papers[0]["title"] = "Changed title"
+    papers.append({"citation": "Nobody 2001", "pmid": "20010001"})
+    (edited / "data/papers.json").write_text(json.dumps(papers))
+    no_data = tmp_path / "no-data"
+    shutil.copytree(GOOD / "genes", no_data / "genes")
+    targets = [GOOD, BAD, edited, no_data, GOOD / "genes", GOOD]
+    fresh = {str(t): fresh_dump(empty_graph, settings, t) for t in targets}
+    ingest(targets[0])
+    for target in targets[1:]:
+        summary = ingest(target)
+        assert summary.pages_loaded == 0  # only the data files differ
+        assert_same(graph_dump.dump(empty_graph, settings), fresh[str(target)])
+    unchanged = ingest(GOOD)
+    assert unchanged.data_written is False
+
+
+# ------------------------------------------------------------------ the real releases
+
+
+def _front_matters(folder: Path) -> list[dict[str, Any]]:
+    pages = []
+    for path in sorted((folder / "genes").glob("*.md")):
+        parts = path.read_text(encoding="utf-8").split("\n---", 1)
+        try:
+            front = yaml.load(parts[0].removeprefix("---"), Loader=yaml.CSafeLoader)
+        except yaml.YAMLError:
+            continue
+        if isinstance(front, dict):
+            pages.append(front)
+    return pages
+
+
+def _rows(pages: list[dict[str, Any]], species: str) -> list[str]:
+    return [r["phenotypes"] for p in pages for r in p.get("orthologs") or []
+            if isinstance(r, dict) and r.get("species") == species
+            and isinstance(r.get("phenotypes"), str) and r["phenotypes"]]
+
+
+@pytest.fixture(scope="module")
+def release_29(driver: Any, settings: Any, prefect_harness: None) -> Any:
+    if not RELEASE_29.exists():
+        pytest.skip("shared corpus not found")
+    load_fresh(driver, settings, RELEASE_29)
+    mark_loaded(None)  # not the pages-only graph other tests expect
+    return driver
+
+
+@pytest.mark.slow
+def test_real_release_counts_match_the_files(release_29: Any, settings: Any) -> None:
+    papers = json.loads((RELEASE_29 / "data/papers.json").read_text())
+    keys = {f"PMID:{p['pmid']}" if p.get("pmid", "").isdigit() else
+            f"PMCID:{p['pmid']}" if p.get("pmid") else f"DOI:{p['doi'].lower()}"
+            for p in papers}
+    g = release_29
+    assert count(g, settings, "MATCH (p:Publication) WHERE p.listed RETURN count(p) AS n") \
+        == len(keys) == 754
+    index = json.loads((RELEASE_29 / "data/gene_index.json").read_text())
+    facets = {(kind, name) for e in index for kind in ("systems", "pathways", "categories")
+              for name in e[kind]}
+    assert count(g, settings, "MATCH (f:Facet) RETURN count(f) AS n") == len(facets)
+    # an entry is linked to the page gene with its symbol (every page of this release loads)
+    symbols = {r["s"] for r in db.run_read(
+        g, settings, "MATCH (:Page)-[:DESCRIBES]->(c:Gene) RETURN c.symbol AS s", {})}
+    links = sum(len(set(e[k])) for e in index if e["symbol"] in symbols
+                for k in ("systems", "pathways", "categories"))
+    assert count(g, settings, "MATCH (:Gene)-[r:IN_FACET]->() RETURN count(r) AS n") == links
+    pages = _front_matters(RELEASE_29)
+    mims = {m for text in _rows(pages, "Human") for m in re.findall(r"MIM:(\d+)", text)}
+    assert count(g, settings, "MATCH (o:OmimEntry) RETURN count(o) AS n") == len(mims) == 492
+    # an independent split: commas not followed by a closing parenthesis before an opening one
+    terms = {t.strip() for text in _rows(pages, "Zebrafish")
+             for t in re.split(r",(?![^(]*\))", text)}
+    assert count(g, settings, "MATCH (t:ProcessTerm) RETURN count(t) AS n") == len(terms)
+    mouse = _rows(pages, "Mouse")
+    assert count(g, settings, "MATCH (r:OrthologRow) WHERE r.allele_total IS NOT NULL "
+                              "RETURN count(r) AS n") == len(mouse)
+
+
+@pytest.mark.slow
+def test_real_release_publications_query(release_29: Any, settings: Any) -> None:
+    papers = json.loads((RELEASE_29 / "data/papers.json").read_text())
+    by_citation: dict[str, set[str]] = {}
+    for p in papers:
+        by_citation.setdefault(p["citation"].lower(), set()).add(p.get("pmid") or p["doi"])
+    pages = {p.get("symbol"): p for p in _front_matters(RELEASE_29)}
+    checked = 0
+    for symbol in ("SHH", "WNT3A", "FGF8", "BMP4", "PAX6", "SOX2", "TBX5", "NKX2-5"):
+        page = pages.get(symbol)
+        if page is None:
+            continue
+        expected = set()
+        for image in page.get("images") or []:
+            match = re.fullmatch(r"(\S+) et al\. (\d{4})", str(image.get("source") or ""))
+            if match:
+                expected |= by_citation.get(f"{match[1]} {match[2]}".lower(), set())
+        if not expected:
+            continue
+        rows = named.run_raw("publications", settings, symbol=symbol)
+        found = {r["pubmed_id"] or r["publication"].split(":", 1)[1] for r in rows}
+        assert found == expected, symbol
+        checked += 1
+    assert checked >= 3
+
+
+@pytest.mark.slow
+def test_real_release_named_queries_answer(release_29: Any, settings: Any) -> None:
+    rows = named.run_raw("phenotype-orthologs", settings, structure="heart",
+                         from_stage="HH10", to_stage="HH20")
+    assert rows and all(r["phenotypes"] and r["images"] > 0 for r in rows)
+    rows = named.run_raw("facet-genes-in-tissue", settings, facet="WNT", kind="pathway",
+                         structure="Neural Plate/Tube")
+    index = json.loads((RELEASE_29 / "data/gene_index.json").read_text())
+    wnt = {e["symbol"] for e in index if "WNT" in e["pathways"]}
+    assert rows and {r["symbol"] for r in rows} <= wnt
+    with pytest.raises(named.QueryError):
+        named.run_raw("facet-genes-in-tissue", settings, facet="WNT", kind="pathways",
+                      structure="heart")
+    with pytest.raises(named.QueryError):
+        named.run_raw("phenotype-orthologs", settings, structure="heart", mim_id="OMIM-1")
+
+
+@pytest.mark.slow
+def test_real_releases_sync_both_ways_with_data(release_29: Any, settings: Any) -> None:
+    if not RELEASE_24.exists():
+        pytest.skip("shared corpus not found")
+    fresh_29 = graph_dump.dump(release_29, settings)
+    ingest(RELEASE_24)
+    over = graph_dump.dump(release_29, settings)
+    fresh_24 = fresh_dump(release_29, settings, RELEASE_24)
+    assert_same(over, fresh_24)
+    ingest(RELEASE_29)
+    assert_same(graph_dump.dump(release_29, settings), fresh_29)
+    mark_loaded(None)
