@@ -26,7 +26,7 @@ CREATE CONSTRAINT graph_meta_key IF NOT EXISTS FOR (n:GraphMeta) REQUIRE n.key I
 CREATE CONSTRAINT period_key IF NOT EXISTS FOR (n:DevelopmentalPeriod) REQUIRE n.key IS UNIQUE;
 CREATE INDEX names_ensembl IF NOT EXISTS FOR ()-[r:NAMES]-() ON (r.ensembl_id);
 CREATE INDEX ortholog_row_symbol IF NOT EXISTS FOR (n:OrthologRow) ON (n.symbol);
-CREATE CONSTRAINT omim_entry_mim_id IF NOT EXISTS FOR (o:OmimEntry) REQUIRE o.mim_id IS UNIQUE;
+CREATE CONSTRAINT omim_entry_mim_id IF NOT EXISTS FOR (n:OmimEntry) REQUIRE n.mim_id IS UNIQUE;
 CREATE CONSTRAINT enrichment_key IF NOT EXISTS FOR (n:Enrichment) REQUIRE n.key IS UNIQUE;
 CREATE INDEX gene_ann_symbol IF NOT EXISTS FOR (n:Gene) ON (n.ann_symbol);
 CREATE INDEX gene_ann_source IF NOT EXISTS FOR (n:Gene) ON (n.ann_source);

@@ -34,6 +34,7 @@ EXAMPLES: dict[str, Any] = {
     "to_stage": "HH20",
     "stage": "HH10",
     "species": "human",
+    "facet": "WNT",
 }
 TYPE_EXAMPLES: dict[str, Any] = {"species_list": "human,mouse"}
 
@@ -60,6 +61,11 @@ NODE_STYLES: tuple[NodeStyle, ...] = (
     NodeStyle("Source", "#FFC454", "#D7A013", "#2A2C34", "{name}"),
     NodeStyle("Page", "#DA7194", "#CC3C6C", "#FFFFFF", "{symbol}"),
     NodeStyle("OrthologRow", "#ECB5C9", "#DA7298", "#2A2C34", "{species}", 40),
+    NodeStyle("OmimEntry", "#FF756E", "#E0403A", "#FFFFFF", "{mim_id}", 45),
+    NodeStyle("ProcessTerm", "#6DCE9E", "#3FB97A", "#2A2C34", "{name}", 45),
+    NodeStyle("Facet", "#FFD86E", "#EDBA39", "#2A2C34", "{name}"),
+    NodeStyle("Enrichment", "#B4A7D6", "#8E7CC3", "#2A2C34", "{key}"),
+    NodeStyle("DataFile", "#A0C4C4", "#6FA3A3", "#2A2C34", "{path}"),
     NodeStyle("IngestRun", "#569480", "#447666", "#FFFFFF", "{status}"),
     NodeStyle("GraphMeta", "#A5ABB6", "#9AA1AC", "#FFFFFF", "{key}"),
     NodeStyle("IngestLock", "#A5ABB6", "#9AA1AC", "#FFFFFF", "{name}"),
