@@ -244,7 +244,8 @@ def test_ingest_report_shows_page_text_verbatim(
 
 EXPLAIN_PREFIXES = {"EXPLAIN ", "PROFILE "}
 SUBPROCESS_LIKE = {"subprocess", "asyncio"}  # `.run` of these is not a Cypher sink
-USER_QUERY = {("cli/cypher_cmd.py", "cypher_cmd", "query")}  # `chickgraph cypher QUERY`: the user's own
+# `chickgraph cypher QUERY`: the user's own
+USER_QUERY = {("cli/cypher_cmd.py", "cypher_cmd", "query")}
 # QuerySpec.text is the text of cypher/queries/<name>.cypher (checked at run time below)
 TRUSTED_ATTRIBUTES = {("queries/named.py", "spec.text")}
 
