@@ -35,7 +35,6 @@ from pipeline.extract.pages import _HANDLER, FastPageLoader, PageLoader, discove
 from pipeline.ingest.chunks import chunked, fewer_gc_pauses, process_chunk, vocabularies
 from pipeline.settings import get_settings
 
-
 _CPU: dict[int, float] = {}  # CPU seconds of the fastest pass of each _best_of call
 
 
