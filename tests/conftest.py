@@ -28,8 +28,13 @@ os.environ.setdefault("PREFECT_HOME", str(REPO / ".local" / "prefect-test"))
 os.environ.setdefault("CHICKGRAPH_PREFECT_HOME", str(REPO / ".local" / "prefect-test"))
 os.environ.setdefault("CHICKGRAPH_PREFECT_PORT", "14299")
 
+from pipeline.flow.prefect_env import configure_prefect  # noqa: E402
 from pipeline.servers import neo4j_server  # noqa: E402
 from pipeline.settings import Settings, get_settings  # noqa: E402
+
+# Tests call `ingest_flow` directly, without `chickgraph ingest`: configure Prefect (home,
+# ephemeral API start-up timeout, log level) as a command does, before Prefect is imported.
+configure_prefect()
 
 _server_versions: list[str] = []
 
