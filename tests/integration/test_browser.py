@@ -227,16 +227,22 @@ def _params_set(chrome: Any, count: int) -> bool:
     return sum(i.get_attribute("title") == "Status: success" for i in icons) == count
 
 
+def _go_to_slide(chrome: Any, number: int) -> None:
+    """Click the guide's pager dot of slide `number` (1-based)."""
+    from selenium.webdriver.common.by import By
+
+    dot = _frame(chrome, ":play ").find_element(
+        By.CSS_SELECTOR, f"[data-testid='carousel'] li[aria-label='{number}']")
+    chrome.execute_script("arguments[0].click()", dot)
+
+
 def _run_guide_slide(chrome: Any, site: browser.BrowserSite, name: str) -> None:
     """Go to the guide's slide of `name`, run its :param block, then its query block."""
     from selenium.webdriver.common.by import By
 
     page = _get(site.guide_url)[2]
-    number = page[:page.index(f'data-query="{name}"')].count("<slide")  # 1-based
-    pager = _frame(chrome, ":play ").find_element(
-        By.CSS_SELECTOR, f"[data-testid='carousel'] li[aria-label='{number}']")
-    chrome.execute_script("arguments[0].click()", pager)
-    _wait(f"the guide's slide {number} ({name})", lambda: _frame(chrome, ":play ").find_elements(
+    _go_to_slide(chrome, page[:page.index(f'data-query="{name}"')].count("<slide"))
+    _wait(f"the guide's slide of {name}", lambda: _frame(chrome, ":play ").find_elements(
         By.CSS_SELECTOR, f"pre.runnable[data-query='{name}']"))
     for role in ("params", "query"):
         block = _frame(chrome, ":play ").find_element(By.CSS_SELECTOR,
@@ -270,9 +276,13 @@ def test_headless_chromium_logs_in_sees_the_guide_and_runs_orthologs_for_alas2(
     guide_frame = _wait("the ChickGraph guide's first slide", lambda: (
         (frame := _frame(chrome, play)) and "ChickGraph" in frame.text and frame))
     assert _frame(chrome, f":style {site.style_url}") is not None
-    assert guide_frame.find_elements(By.CSS_SELECTOR,
-                                     "img[src^='data:image/svg+xml;base64,']")
     guide_frame.screenshot(str(tmp_path / "browser-guide.png"))
+    # slide 2: the model picture, drawn (a data: URI, the only kind the Browser's CSP allows)
+    _go_to_slide(chrome, 2)
+    picture = _wait("the model picture", lambda: _frame(chrome, play).find_elements(
+        By.CSS_SELECTOR, "img[src^='data:image/svg+xml;base64,']"))
+    _wait("the model picture loaded", lambda: chrome.execute_script(
+        "return arguments[0].complete && arguments[0].naturalWidth", picture[0]))
 
     _run_guide_slide(chrome, site, "orthologs")
     orthologs = named.get("orthologs").text
