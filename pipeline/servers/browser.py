@@ -15,7 +15,6 @@ given therefore says `localhost` while every socket binds 127.0.0.1.
 
 from __future__ import annotations
 
-import socket
 import sys
 import time
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 from pipeline.errors import Neo4jServerError
-from pipeline.servers.processes import ManagedProcess
+from pipeline.servers.processes import ManagedProcess, port_open
 from pipeline.settings import Settings
 
 GUIDE_FILE = "guide.html"
@@ -107,12 +106,6 @@ def browser_jar(lib: Path) -> Path | None:
 
 def _process(site: BrowserSite) -> ManagedProcess:
     return ManagedProcess(site.pid_file, f"--root={site.root}")
-
-
-def port_open(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 def start_guide(settings: Settings, timeout_s: float = 20) -> BrowserSite:

@@ -13,7 +13,6 @@ re-installs cheap.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import time
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from pathlib import Path
 from pipeline.errors import Neo4jAuthFailed, Neo4jServerError, Neo4jUnavailable
 from pipeline.resources import config_file
 from pipeline.servers import browser
-from pipeline.servers.processes import ManagedProcess
+from pipeline.servers.processes import ManagedProcess, port_open
 from pipeline.settings import Settings
 
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
@@ -161,12 +160,6 @@ def _process(layout: ServerLayout) -> ManagedProcess:
     return ManagedProcess(layout.pid_file, f"--home-dir={layout.home}")
 
 
-def _port_open(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.settimeout(0.5)
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 def log_tail(layout: ServerLayout, lines: int = 20) -> str:
     """The end of the server's logs, for error messages that explain a failed start."""
     chunks = []
@@ -193,7 +186,7 @@ def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
         return server_version(settings)
     http_port = settings.neo4j.local.browser_http_port
     for port, name in ((layout.port, "BOLT_PORT"), (http_port, "HTTP_PORT")):
-        if _port_open(port):
+        if port_open(port):
             raise Neo4jServerError(
                 f"port {port} on 127.0.0.1 is taken by another process; "
                 f"set CHICKGRAPH_{name} or neo4j.local.{name.lower()} to a free port"
@@ -217,7 +210,7 @@ def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
             raise Neo4jServerError(
                 f"Neo4j exited with code {proc.returncode} during start-up\n{log_tail(layout)}"
             )
-        if _port_open(layout.port):
+        if port_open(layout.port):
             try:
                 _set_initial_password(settings, layout)
                 return server_version(settings)
