@@ -54,8 +54,8 @@ def query_cmd(
     if limit is not None:
         given["limit"] = limit
     settings = get_settings()
-    with db.connect(settings):
-        rows = named.run_raw(name, settings, **given)
+    with db.connect(settings) as driver:  # one verified connection, used for the query too
+        rows = named.run_raw(name, settings, driver=driver, **given)
     print_rows(rows, fmt)
     cap = named.bind(named.get(name), given).get("limit")
     if cap is not None and len(rows) >= cap:
