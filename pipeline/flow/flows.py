@@ -15,8 +15,6 @@ directly (tests, the Prefect worker of a deployment) gets the settings' runner t
 when the run starts (`ConfiguredTaskRunner`).
 """
 
-from __future__ import annotations
-
 import time
 import uuid
 from collections.abc import Callable
@@ -55,6 +53,9 @@ from pipeline.settings import Settings, get_settings
 
 FLOW_NAME = "chickgraph-ingest"
 T = TypeVar("T")
+# No `from __future__ import annotations` in this module: a served run unpickles `ingest_flow`
+# by value (cloudpickle), which keeps only the globals its code uses, so a string annotation
+# such as "ProgressCallback | None" could not be resolved when Prefect validates parameters.
 ProgressCallback = Callable[[str, int, int], None]
 
 # The task preset of every task that talks to Neo4j or git: a transient error (pipeline/load/

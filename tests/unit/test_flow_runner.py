@@ -30,3 +30,17 @@ def test_a_run_gets_the_runner_of_the_settings(tmp_path: Path,
     config.write_text("ingest:\n  workers: 3\n  task_runner: dask\n")
     dask = placeholder.duplicate()
     assert isinstance(dask, DaskTaskRunner) and dask.cluster_kwargs["n_workers"] == 3
+
+
+def test_the_flow_validates_its_parameters_after_a_pickle_by_value() -> None:
+    """`chickgraph serve` runs each flow run from a cloudpickled copy of the flow. The module
+    attribute is the Flow, not the function, so cloudpickle copies the function by value with
+    only the globals its code names: annotations must not be strings needing the module."""
+    import cloudpickle
+
+    from pipeline.flow.flows import ingest_flow
+
+    copy = cloudpickle.loads(cloudpickle.dumps(ingest_flow))
+    params = copy.validate_parameters({"source_name": "default", "lock_wait_s": "2.5"})
+    assert params["source_name"] == "default" and params["lock_wait_s"] == 2.5
+    assert params["progress"] is None
