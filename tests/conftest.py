@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -125,6 +126,33 @@ def load_fresh(driver: object, settings: Settings, source: Path | None) -> None:
         _content.loaded = str(source)
 
 
+def ingest(folder: Path, **kwargs: Any) -> Any:
+    """One run of the real flow on `folder`."""
+    from pipeline.flow.flows import ingest_flow
+
+    return ingest_flow(str(folder), **kwargs)
+
+
+def fresh_dump(driver: Any, settings: Settings, folder: Path) -> Any:
+    """The graph dump of a fresh load of `folder` (the database is emptied first)."""
+    from pipeline.queries import graph_dump
+
+    load_fresh(driver, settings, folder)
+    return graph_dump.dump(driver, settings)
+
+
+def assert_same(first: Any, second: Any) -> None:
+    """Two graph dumps are equal; otherwise say what differs."""
+    assert first == second, first.difference(second)
+
+
+def graph_of(driver: Any, settings: Settings, source: Path) -> Any:
+    """The database holding a fresh load of `source`, loaded only if it does not already."""
+    if _content.loaded != str(source):
+        load_fresh(driver, settings, source)
+    return driver
+
+
 def mark_loaded(source: Path | None) -> None:
     """A test that left the graph equal to a fresh load of `source` (and proved it) says so;
     None: the graph is being changed, do not reuse it."""
@@ -144,6 +172,4 @@ def current_graph(driver: object, settings: Settings, prefect_harness: None) -> 
     """The 2025-11-29 corpus loaded by the flow; tests must not modify it."""
     if not CURRENT.exists():
         pytest.skip(f"the shared corpus is not at {CORPUS}")
-    if _content.loaded != str(CURRENT):
-        load_fresh(driver, settings, CURRENT)
-    return driver
+    return graph_of(driver, settings, CURRENT)

@@ -39,13 +39,21 @@ class GraphDump:
         return "\n".join(lines)
 
 
+def _end(labels: list[str], identity: Any) -> str:
+    """A relationship end as the dumps have always named it: sorted labels, then identity."""
+    return str([*sorted(labels), identity])
+
+
 def dump(driver: Driver, settings: Settings) -> GraphDump:
-    nodes = db.run_read(driver, settings, cypher_files.load("admin/dump_nodes"))
-    rels = db.run_read(driver, settings, cypher_files.load("admin/dump_relationships"))
+    nodes = db.stream_read(driver, settings, cypher_files.load("admin/dump_nodes"))
+    rels = db.stream_read(driver, settings, cypher_files.load("admin/dump_relationships"))
     return GraphDump(
-        nodes=Counter((":".join(sorted(r["labels"])), _stable(r["props"])) for r in nodes),
+        nodes=Counter((":".join(sorted(labels)), _stable(props))
+                      for labels, of_labels in nodes for props in of_labels),
         relationships=Counter(
-            (str(r["start"]), r["type"], str(r["end"]), _stable(r["props"])) for r in rels
+            (_end(start_labels, start), kind, _end(end_labels, end), _stable(props))
+            for start_labels, start, outgoing in rels
+            for kind, end_labels, end, props in outgoing
         ),
     )
 

@@ -22,7 +22,7 @@ from pipeline.enrich.table import Database
 from pipeline.load import db
 from pipeline.queries import graph_dump, named
 from pipeline.settings import Settings
-from tests.conftest import CURRENT, FIXTURES, load_fresh, mark_loaded
+from tests.conftest import CURRENT, FIXTURES, ingest, load_fresh, mark_loaded
 from tests.integration.test_cli import cli
 from tests.orgdb import Gene, make_orgdb
 
@@ -89,12 +89,6 @@ def pages(tmp_path: Path) -> Path:
 def use(database: Database, settings: Settings, genes: dict[str, Gene], path: Path
         ) -> obtain.LocalDatabase:
     return obtain.obtain(database, settings.enrich.dir, from_file=make_orgdb(path, genes))
-
-
-def ingest(folder: Path) -> Any:
-    from pipeline.flow.flows import ingest_flow
-
-    return ingest_flow(str(folder))
 
 
 def test_apply_is_a_sync_and_remove_restores_the_page_graph(

@@ -31,7 +31,15 @@ from pipeline.load import cypher_files, db, writer
 from pipeline.queries import graph_dump
 from pipeline.servers import neo4j_server
 from tests import conftest
-from tests.conftest import CURRENT, FIXTURES, REPO, load_fresh, mark_loaded, needs_corpus
+from tests.conftest import (
+    CURRENT,
+    FIXTURES,
+    REPO,
+    assert_same,
+    load_fresh,
+    mark_loaded,
+    needs_corpus,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -150,10 +158,6 @@ def seed(driver: Any, settings: Any, tmp_path: Path) -> None:
     load_fresh(driver, settings, empty)
     mark_loaded(None)
     assert page_count(driver, settings) == 0
-
-
-def assert_same(first: graph_dump.GraphDump, second: graph_dump.GraphDump) -> None:
-    assert first == second, first.difference(second)
 
 
 def source_facts(folder: Path, paths: list[str]) -> dict[str, tuple[str, int, int]]:

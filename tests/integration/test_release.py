@@ -19,7 +19,15 @@ import yaml
 from pipeline.load import db
 from pipeline.queries import graph_dump, named
 from pipeline.queries.export import export_page
-from tests.conftest import CORPUS, FIXTURES, load_fresh, mark_loaded
+from tests.conftest import (
+    CORPUS,
+    FIXTURES,
+    assert_same,
+    fresh_dump,
+    graph_of,
+    ingest,
+    mark_loaded,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -28,23 +36,8 @@ RELEASE_29 = CORPUS / "chickybase-2025-11-29"
 RELEASE_24 = CORPUS / "chickybase-2025-11-24"
 
 
-def ingest(folder: Path) -> Any:
-    from pipeline.flow.flows import ingest_flow
-
-    return ingest_flow(str(folder))
-
-
 def count(driver: Any, settings: Any, query: str, **params: Any) -> int:
     return db.run_read(driver, settings, query, params)[0]["n"]
-
-
-def fresh_dump(driver: Any, settings: Any, folder: Path) -> graph_dump.GraphDump:
-    load_fresh(driver, settings, folder)
-    return graph_dump.dump(driver, settings)
-
-
-def assert_same(first: graph_dump.GraphDump, second: graph_dump.GraphDump) -> None:
-    assert first == second, first.difference(second)
 
 
 # ------------------------------------------------------------------ synthetic releases
@@ -149,9 +142,7 @@ def _rows(pages: list[dict[str, Any]], species: str, named_only: bool = False) -
 def release_29(driver: Any, settings: Any, prefect_harness: None) -> Any:
     if not RELEASE_29.exists():
         pytest.skip("shared corpus not found")
-    load_fresh(driver, settings, RELEASE_29)
-    mark_loaded(None)  # not the pages-only graph other tests expect
-    return driver
+    return graph_of(driver, settings, RELEASE_29)  # shared by the tests that do not change it
 
 
 @pytest.mark.slow
@@ -239,11 +230,16 @@ def test_real_release_named_queries_answer(release_29: Any, settings: Any) -> No
 def test_real_releases_sync_both_ways_with_data(release_29: Any, settings: Any) -> None:
     if not RELEASE_24.exists():
         pytest.skip("shared corpus not found")
+    """29 -> 24 == fresh 24 and 24 -> 29 == fresh 29, pages and data files together."""
     fresh_29 = graph_dump.dump(release_29, settings)
-    ingest(RELEASE_24)
+    mark_loaded(None)
+    back = ingest(RELEASE_24)  # deletes the 13 pages 2025-11-24 does not have
+    assert back.pages_deleted == 13 and back.pages_failed == 0
     over = graph_dump.dump(release_29, settings)
     fresh_24 = fresh_dump(release_29, settings, RELEASE_24)
     assert_same(over, fresh_24)
-    ingest(RELEASE_29)
+    forward = ingest(RELEASE_29)
+    assert forward.pages_loaded == 2653 + 13 and forward.pages_failed == 0
+    assert forward.pages_unchanged == 2730 - 2653 - 13
     assert_same(graph_dump.dump(release_29, settings), fresh_29)
-    mark_loaded(None)
+    mark_loaded(RELEASE_29)  # exactly a fresh load of 2025-11-29 again

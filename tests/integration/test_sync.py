@@ -1,6 +1,7 @@
-"""Incremental ingestion: syncing release A to release B gives exactly the graph of a fresh
-load of B (run history and `*_at`/`run_id` aside), on the real releases and on small
-synthetic edits. Unchanged pages cost nothing; bad edits lose nothing.
+"""Incremental ingestion: syncing A to B gives exactly the graph of a fresh load of B (run
+history and `*_at`/`run_id` aside), here on small synthetic edits; the real releases
+(2025-11-24 <-> 2025-11-29, pages and data files) are synced both ways in test_release.py.
+Unchanged pages cost nothing; bad edits lose nothing.
 """
 
 from __future__ import annotations
@@ -16,45 +17,11 @@ from pipeline.errors import IngestLocked, StrictModeFailure
 from pipeline.load import db
 from pipeline.queries import graph_dump
 from pipeline.queries.export import export_page
-from tests.conftest import CURRENT, FIXTURES, PREVIOUS, load_fresh, mark_loaded
+from tests.conftest import FIXTURES, assert_same, fresh_dump, ingest, load_fresh
 
 pytestmark = pytest.mark.integration
 
 SYNC = FIXTURES / "sync"
-
-
-def ingest(folder: Path, **kwargs: Any) -> Any:
-    from pipeline.flow.flows import ingest_flow
-
-    return ingest_flow(str(folder), **kwargs)
-
-
-def fresh_dump(driver: Any, settings: Any, folder: Path) -> graph_dump.GraphDump:
-    load_fresh(driver, settings, folder)
-    return graph_dump.dump(driver, settings)
-
-
-def assert_same(first: graph_dump.GraphDump, second: graph_dump.GraphDump) -> None:
-    assert first == second, first.difference(second)
-
-
-@pytest.mark.slow
-def test_real_releases_sync_both_ways(current_graph: Any, settings: Any) -> None:
-    """A->B == fresh B and B->A == fresh A on the 2025-11-24 / 2025-11-29 releases."""
-    if not PREVIOUS.exists():
-        pytest.skip("shared corpus not found")
-    fresh_b = graph_dump.dump(current_graph, settings)  # the session's fresh load of B
-    mark_loaded(None)
-    a_over_b = ingest(PREVIOUS)  # B -> A: deletes the 13 pages A does not have
-    assert a_over_b.pages_deleted == 13 and a_over_b.pages_failed == 0
-    b_to_a = graph_dump.dump(current_graph, settings)
-    fresh_a = fresh_dump(current_graph, settings, PREVIOUS)
-    assert_same(b_to_a, fresh_a)
-    b_over_a = ingest(CURRENT)  # A -> B
-    assert b_over_a.pages_loaded == 2653 + 13
-    assert b_over_a.pages_unchanged == 2730 - 2653 - 13
-    assert_same(graph_dump.dump(current_graph, settings), fresh_b)
-    mark_loaded(CURRENT)  # the graph is now exactly a fresh load of B: later tests reuse it
 
 
 @pytest.fixture
