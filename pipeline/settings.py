@@ -7,23 +7,53 @@ State (Neo4j home and jars, Prefect home, password, git sources) lives in one fo
 "state dir": `CHICKGRAPH_HOME` when set, else the checkout's `.local/` when the package runs
 from a source checkout, else the user's data directory. Paths written `.local/...` in the
 config mean that folder, so the same default config serves a checkout and an installed package.
+
+Sources: `Settings` is a pydantic-settings `BaseSettings`; its `settings_customise_sources`
+stacks, highest first, the values `load_settings` passes itself (the file's own path), the
+environment and the YAML file. pydantic-settings deep-merges them (a variable replaces one
+field and leaves the rest of its section from the file) and the result is validated once.
+
+Kept by hand, and why:
+- The variable names (`ENV_OVERRIDES`). pydantic-settings' env source maps a variable onto a
+  top-level field, or onto a nested one through a prefix and a delimiter
+  (`CHICKGRAPH_NEO4J__LOCAL__BOLT_PORT`); the documented names (`NEO4J_URI`, `CORPUS`,
+  `CHICKGRAPH_BOLT_PORT`) follow no such rule, and renaming them would break every user's
+  environment. So `_EnvironmentSource` is a custom source that places each documented variable
+  on its field, reading an explicit mapping (tests pass one instead of changing os.environ).
+- The file. pydantic-settings' `YamlConfigSettingsSource` is used, but its file reading is
+  replaced by `pipeline.yamlfile.read_mapping`: the library skips a missing file silently and
+  lets read and YAML errors out as they are, where the CLI wants a one-line ConfigError.
+- Relative paths. They are resolved after validation against the project or the state dir
+  (`_Roots`): pydantic-settings has no notion of paths relative to a config file.
+- Which file and environment. `settings_customise_sources` is a classmethod without
+  arguments of its own, so `load_settings` hands it the file and the mapping through a
+  context variable (`_INPUTS`), set only while it builds the object.
 """
 
 from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import platformdirs
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic.fields import FieldInfo
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    YamlConfigSettingsSource,
+)
 
 from pipeline import resources
 from pipeline.errors import ConfigError
+from pipeline.yamlfile import read_mapping
 
 DEFAULT_CONFIG = resources.config_file("chickgraph.yaml")
 STATE_PREFIX = ".local"  # config paths under it live in the state dir
@@ -36,7 +66,7 @@ def checkout_root() -> Path | None:
     return root if is_checkout else None
 
 
-def state_dir(environ: dict[str, str], project: Path | None = None) -> Path:
+def state_dir(environ: Mapping[str, str], project: Path | None = None) -> Path:
     """Where state lives: CHICKGRAPH_HOME, else `<project>/.local` (the folder of a config
     file the user chose, or the checkout), else the user's data directory."""
     if environ.get("CHICKGRAPH_HOME"):
@@ -159,7 +189,11 @@ class EnrichSettings(_Frozen):
     species: list[str] = Field(default_factory=list)
 
 
-class Settings(_Frozen):
+class Settings(BaseSettings):
+    """The effective settings; build them with `load_settings` (see the module docstring)."""
+
+    model_config = SettingsConfigDict(frozen=True, extra="forbid")
+
     neo4j: Neo4jSettings = Neo4jSettings()
     prefect: PrefectSettings = PrefectSettings()
     ingest: IngestSettings = IngestSettings()
@@ -183,6 +217,22 @@ class Settings(_Frozen):
         data["neo4j"]["password"] = "********" if self.neo4j.password else None
         data["neo4j"]["effective_uri"] = self.neo4j.effective_uri
         return data
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Highest first: load_settings' own values, the environment, the YAML file."""
+        inputs = _INPUTS.get(None)
+        if inputs is None:
+            raise TypeError("Settings are built by load_settings(), which names their sources")
+        file = _YamlFileSource(settings_cls, inputs.path)
+        return init_settings, _EnvironmentSource(settings_cls, inputs, file.yaml_data), file
 
 
 def local_password(home: Path) -> str:
@@ -224,19 +274,69 @@ ENV_OVERRIDES: dict[str, str] = {
 OTHER_VARIABLES = ("CHICKGRAPH_CONFIG", "CHICKGRAPH_HOME")
 
 
-def _set_dotted(data: dict[str, Any], dotted: str, value: Any, origin: str) -> None:
-    """Put an environment value at a dotted path, creating missing sections."""
-    *parents, leaf = dotted.split(".")
-    node = data
-    for depth, part in enumerate(parents):
-        child = node.setdefault(part, {})
-        if child is None:
-            child = node[part] = {}
-        if not isinstance(child, dict):
-            where = ".".join(parents[: depth + 1])
-            raise ConfigError(f"{origin}: {where}: must be a mapping to apply {dotted}")
-        node = child
-    node[leaf] = value
+@dataclass(frozen=True)
+class _Inputs:
+    """What one `load_settings` call reads: the config file and the environment."""
+
+    path: Path
+    environ: Mapping[str, str]
+
+
+_INPUTS: ContextVar[_Inputs] = ContextVar("chickgraph_settings_inputs")
+
+
+class _YamlFileSource(YamlConfigSettingsSource):
+    """pydantic-settings' YAML source, reading one file that must exist (errors name it)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path) -> None:
+        super().__init__(settings_cls, yaml_file=path)
+
+    def _read_files(self, files: Any, deep_merge: bool = False) -> dict[str, Any]:
+        return read_mapping(Path(files), what="config", error=ConfigError)
+
+
+class _EnvironmentSource(PydanticBaseSettingsSource):
+    """The documented variables (ENV_OVERRIDES), each placed on its field; empty ones ignored.
+
+    `file_data` is the YAML below: a section the file gives as something other than a mapping
+    cannot take a variable's field (the merge would silently replace it), so that is an error.
+    """
+
+    def __init__(self, settings_cls: type[BaseSettings], inputs: _Inputs,
+                 file_data: Mapping[str, Any]) -> None:
+        super().__init__(settings_cls)
+        self.inputs, self.file_data = inputs, file_data
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # values are placed by path in __call__
+
+    def __call__(self) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for var, dotted in ENV_OVERRIDES.items():
+            value: Any = self.inputs.environ.get(var)
+            if not value:
+                continue
+            self._check_file_sections(var, dotted)
+            if dotted.endswith(("home", "source", ".dir")):
+                value = Path(value).expanduser().resolve()  # typed by the user: cwd-relative
+            *parents, leaf = dotted.split(".")
+            node = data
+            for part in parents:
+                node = node.setdefault(part, {})
+            node[leaf] = value
+        return data
+
+    def _check_file_sections(self, var: str, dotted: str) -> None:
+        parents = dotted.split(".")[:-1]
+        node: Any = self.file_data
+        for depth, part in enumerate(parents):
+            node = node.get(part)
+            if node is None:
+                return
+            if not isinstance(node, dict):
+                where = ".".join(parents[: depth + 1])
+                raise ConfigError(f"{self.inputs.path} (environment {var}): {where}: must be a "
+                                  f"mapping to apply {dotted}")
 
 
 @dataclass(frozen=True)
@@ -256,7 +356,7 @@ class _Roots:
         return (self.project / path).resolve()
 
 
-def _roots(config: Path, environ: dict[str, str]) -> _Roots:
+def _roots(config: Path, environ: Mapping[str, str]) -> _Roots:
     """A user's config file (CHICKGRAPH_CONFIG, --config) is its project's: paths relative to
     the folder above `config/` (or its own folder); the packaged default belongs to the
     checkout when there is one, else to the state dir."""
@@ -301,33 +401,22 @@ def _resolve_paths(settings: Settings, roots: _Roots) -> Settings:
 
 
 def load_settings(
-    config_file: Path | None = None, environ: dict[str, str] | None = None
+    config_file: Path | None = None, environ: Mapping[str, str] | None = None
 ) -> Settings:
-    """Build settings from the YAML file and the environment; errors name file and field."""
+    """Build settings from the YAML file and the environment (os.environ unless `environ` is
+    given); errors name the file and the field."""
     env = dict(os.environ if environ is None else environ)
     path = Path(config_file or env.get("CHICKGRAPH_CONFIG") or DEFAULT_CONFIG)
+    token = _INPUTS.set(_Inputs(path, env))
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read config: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: top level must be a mapping")
-    roots = _roots(path, env)
-    for var, dotted in ENV_OVERRIDES.items():
-        if env.get(var):
-            value: Any = env[var]
-            if dotted.endswith(("home", "source", ".dir")):
-                value = Path(value).expanduser().resolve()  # typed by the user: cwd-relative
-            _set_dotted(data, dotted, value, f"{path} (environment {var})")
-    data["config_file"] = path.resolve()
-    try:
-        return _resolve_paths(Settings.model_validate(data), roots)
+        settings = Settings(config_file=path.resolve())
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
         raise ConfigError(f"{path}: {field}: {first['msg']}") from exc
+    finally:
+        _INPUTS.reset(token)
+    return _resolve_paths(settings, _roots(path, env))
 
 
 @lru_cache(maxsize=1)

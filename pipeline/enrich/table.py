@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from pipeline.errors import EnrichmentError
 from pipeline.transform.species import resolve_species
+from pipeline.yamlfile import read_mapping
 
 # The annotated fields, in the order they are written; each becomes `ann_<field>` on a Gene.
 SCALAR_FIELDS = ("symbol", "name")
@@ -78,14 +78,8 @@ class Table(BaseModel):
 
 def load_table(path: Path) -> Table:
     """Read and check the table; errors name the file and the field."""
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except OSError as exc:
-        raise EnrichmentError(f"{path}: cannot read: {exc.strerror}") from exc
-    except yaml.YAMLError as exc:
-        raise EnrichmentError(f"{path}: invalid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise EnrichmentError(f"{path}: top level must be a mapping of database names")
+    data = read_mapping(path, what="enrichment table", error=EnrichmentError,
+                        shape="a mapping of database names")
     databases = []
     for key, entry in data.items():
         if not isinstance(entry, dict):

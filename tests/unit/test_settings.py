@@ -344,3 +344,33 @@ def test_local_server_password_comes_from_the_neo4j_home(tmp_path: Path) -> None
     assert (home / "password").read_text(encoding="utf-8").strip() == password
     assert password not in json.dumps(settings.masked())
     assert isinstance(settings, Settings)
+
+
+# ------------------------------------------------------------------ sources (pydantic-settings)
+
+
+def test_corpus_wins_over_chickgraph_corpus(tmp_path: Path) -> None:
+    settings = load_settings(write_config(tmp_path, FULL), environ={
+        "CHICKGRAPH_CORPUS": str(tmp_path / "b"), "CORPUS": str(tmp_path / "a")})
+    assert settings.ingest.source == tmp_path / "a"
+
+
+def test_environment_replaces_one_field_and_keeps_the_rest_of_the_section(tmp_path: Path) -> None:
+    config = write_config(tmp_path, {"neo4j": {"username": "u", "local": {"heap": "1g"}}})
+    settings = load_settings(config, environ={"CHICKGRAPH_BOLT_PORT": "17700"})
+    assert (settings.neo4j.username, settings.neo4j.local.heap) == ("u", "1g")
+    assert settings.neo4j.local.bolt_port == 17700
+    assert settings.neo4j.local.pagecache == "4g"  # the default under both
+
+
+def test_a_variable_cannot_hide_a_section_of_the_wrong_type(tmp_path: Path) -> None:
+    config = write_config(tmp_path, "neo4j: 5\n")
+    with pytest.raises(ConfigError) as error:
+        load_settings(config, environ={"NEO4J_URI": "bolt://db"})
+    assert str(error.value) == (f"{config} (environment NEO4J_URI): neo4j: must be a mapping "
+                                "to apply neo4j.uri")
+
+
+def test_settings_are_built_by_load_settings_only() -> None:
+    with pytest.raises(TypeError, match="load_settings"):
+        Settings()

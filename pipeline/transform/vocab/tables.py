@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
+
+from pipeline.yamlfile import read_mapping
 
 
 def describe(error: ValidationError) -> str:
@@ -23,9 +24,10 @@ def describe(error: ValidationError) -> str:
 
 def read_table(source: Path, list_key: str) -> tuple[str, list[Any]]:
     """(version, entries) of a vocabulary file; ValueError naming the file otherwise."""
-    document = yaml.safe_load(source.read_text(encoding="utf-8"))
-    if not isinstance(document, dict) or not isinstance(document.get(list_key), list):
-        raise ValueError(f"{source}: expected a mapping with a '{list_key}' list")
+    shape = f"a mapping with a '{list_key}' list"
+    document = read_mapping(source, what="vocabulary", error=ValueError, shape=shape)
+    if not isinstance(document.get(list_key), list):
+        raise ValueError(f"{source}: top level must be {shape}")
     version = document.get("version")
     if not isinstance(version, str) or not version:
         raise ValueError(f"{source}: field 'version' must be a non-empty string")
