@@ -138,6 +138,19 @@ def _rebuild(value: Any, keys: list[int], depth: int) -> Any:
     raise _Unsure
 
 
+def _screened(item: Any, keys: list[int], depth: int) -> Any:
+    """A value that is not text: containers screened one level deeper, int/bool/null kept;
+    a float (screened out earlier) or a tagged value is never expected here."""
+    kind = item.__class__
+    if kind is dict:
+        return _mapping(item, keys, depth + 1)
+    if kind is list:
+        return _sequence(item, keys, depth + 1)
+    if kind is int or kind is bool or item is None:
+        return item
+    raise _Unsure
+
+
 def _mapping(value: dict[Any, Any], keys: list[int], depth: int) -> dict[str, Any]:
     if depth > MAX_DEPTH:
         raise _Unsure
@@ -147,15 +160,8 @@ def _mapping(value: dict[Any, Any], keys: list[int], depth: int) -> dict[str, An
     except TypeError:  # a key that is not text (1, true, null, yaml12's tag wrapper)
         raise _Unsure from None
     for key, item in out.items():  # replaces values only: no change of size while iterating
-        kind = item.__class__
-        if kind is str:
-            continue
-        if kind is dict:
-            out[key] = _mapping(item, keys, depth + 1)
-        elif kind is list:
-            out[key] = _sequence(item, keys, depth + 1)
-        elif kind is not int and kind is not bool and item is not None:
-            raise _Unsure  # a float (screened out) or a tagged value: never expected here
+        if item.__class__ is not str:
+            out[key] = _screened(item, keys, depth)
     return out
 
 
@@ -163,13 +169,6 @@ def _sequence(value: list[Any], keys: list[int], depth: int) -> list[Any]:
     if depth > MAX_DEPTH:
         raise _Unsure
     for index, item in enumerate(value):  # yaml12's fresh list: changed in place
-        kind = item.__class__
-        if kind is str:
-            continue
-        if kind is dict:
-            value[index] = _mapping(item, keys, depth + 1)
-        elif kind is list:
-            value[index] = _sequence(item, keys, depth + 1)
-        elif kind is not int and kind is not bool and item is not None:
-            raise _Unsure
+        if item.__class__ is not str:
+            value[index] = _screened(item, keys, depth)
     return value

@@ -26,6 +26,7 @@ from pipeline.extract.pages import (
     parse_page_bytes,
 )
 from tests.conftest import CURRENT, PREVIOUS, needs_corpus
+from tests.yaml_documents import documents as yaml_documents
 
 pytestmark = pytest.mark.skipif(not compiled_yaml.available(), reason="py-yaml12 not installed")
 
@@ -200,20 +201,7 @@ def test_generated_pages_give_the_same_page_or_issue(text: str) -> None:
     assert repr(new) == repr(old)
 
 
-scalars = st.one_of(
-    st.text(max_size=20), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none(),
-    st.sampled_from(["yes", "no", "on", "off", "True", "~", "null", "1e3", "0o17", "-", "010",
-                     "12:30", "2025-11-29", "stage XII", "HH8+", "24 hpf", "", " x ", "<<"]),
-)
-documents = st.recursive(
-    scalars,
-    lambda children: st.one_of(
-        st.lists(children, max_size=5),
-        st.dictionaries(st.one_of(st.text(max_size=10), st.integers(), st.booleans()),
-                        children, max_size=5),
-    ),
-    max_leaves=30,
-)
+documents = yaml_documents(more_text=("010", "<<"))
 
 
 @settings(max_examples=400, deadline=None)

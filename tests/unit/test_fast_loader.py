@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from pipeline.extract.pages import _HANDLER, DuplicateKey, FastPageLoader, PageLoader
 from tests.conftest import CURRENT, PREVIOUS, needs_corpus
+from tests.yaml_documents import documents as yaml_documents
 
 
 def both(text: str) -> tuple[Any, Any]:
@@ -74,21 +75,7 @@ def test_unusual_yaml_gives_the_same_result_or_the_same_error(text: str) -> None
     assert outcome(text, PageLoader) == outcome(text, FastPageLoader)
 
 
-scalars = st.one_of(
-    st.text(max_size=20), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none(),
-    st.dates(min_value=dt.date(1900, 1, 1)),
-    st.sampled_from(["yes", "no", "on", "off", "True", "~", "null", "1e3", "0o17", "-",
-                     "12:30", "2025-11-29", "stage XII", "HH8+", "24 hpf", "", " x "]),
-)
-documents = st.recursive(
-    scalars,
-    lambda children: st.one_of(
-        st.lists(children, max_size=5),
-        st.dictionaries(st.one_of(st.text(max_size=10), st.integers(), st.booleans()),
-                        children, max_size=5),
-    ),
-    max_leaves=30,
-)
+documents = yaml_documents(st.dates(min_value=dt.date(1900, 1, 1)))
 
 
 @settings(max_examples=300, deadline=None)

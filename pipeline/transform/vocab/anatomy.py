@@ -20,10 +20,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from pipeline.resources import config_file
-from pipeline.transform.vocab.tables import describe, read_table
+from pipeline.transform.vocab.tables import entry_from_row, read_table
 
 __all__ = [
     "DEFAULT_ANATOMY_PATH",
@@ -272,17 +272,12 @@ def _check_acyclic(terms: tuple[AnatomyTerm, ...], by_key: Mapping[str, AnatomyT
                 on_path.add(parent)
 
 
-def _term_from_row(position: int, row: Any) -> AnatomyTerm:
-    if not isinstance(row, dict):
-        raise ValueError(f"terms[{position}]: expected a mapping, got {type(row).__name__}")
+def _term_fields(row: dict[str, Any]) -> dict[str, Any]:
     fields = dict(row)
     for name in ("synonyms", "part_of"):
         value = fields.get(name)
         fields[name] = tuple(value) if isinstance(value, list) else value
-    try:
-        return AnatomyTerm.model_validate(fields)
-    except ValidationError as error:
-        raise ValueError(f"term {row.get('key', position)!r}: {describe(error)}") from error
+    return fields
 
 
 @functools.lru_cache(maxsize=8)
@@ -290,5 +285,6 @@ def load_anatomy(path: Path | None = None) -> AnatomyVocabulary:
     """Read and validate the vocabulary once per path (default: config/anatomy.yaml)."""
     source = DEFAULT_ANATOMY_PATH if path is None else Path(path)
     version, rows = read_table(source, "terms")
-    terms = tuple(_term_from_row(i, row) for i, row in enumerate(rows))
+    terms = tuple(entry_from_row(AnatomyTerm, "terms", "term", i, row, _term_fields)
+                  for i, row in enumerate(rows))
     return AnatomyVocabulary(terms, version)

@@ -25,10 +25,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from pipeline.resources import config_file
-from pipeline.transform.vocab.tables import describe, read_table
+from pipeline.transform.vocab.tables import entry_from_row, read_table
 
 __all__ = [
     "DEFAULT_STAGES_PATH",
@@ -281,14 +281,8 @@ def _check_table(stages: tuple[Stage, ...]) -> None:
         previous = stage
 
 
-def _stage_from_row(position: int, row: Any) -> Stage:
-    if not isinstance(row, dict):
-        raise ValueError(f"stages[{position}]: expected a mapping, got {type(row).__name__}")
-    fields = {name: value for name, value in row.items() if name != "note"}
-    try:
-        return Stage.model_validate(fields)
-    except ValidationError as error:
-        raise ValueError(f"stage {row.get('key', position)!r}: {describe(error)}") from error
+def _stage_fields(row: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, value in row.items() if name != "note"}
 
 
 @functools.lru_cache(maxsize=8)
@@ -296,5 +290,6 @@ def load_stage_table(path: Path | None = None) -> StageTable:
     """Read and validate the stage table once per path (default: config/stages.yaml)."""
     source = DEFAULT_STAGES_PATH if path is None else Path(path)
     version, rows = read_table(source, "stages")
-    stages = tuple(_stage_from_row(i, row) for i, row in enumerate(rows))
+    stages = tuple(entry_from_row(Stage, "stages", "stage", i, row, _stage_fields)
+                   for i, row in enumerate(rows))
     return StageTable(stages, version)

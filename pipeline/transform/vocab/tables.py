@@ -6,10 +6,11 @@ one line naming the file, the entry and the field.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from pipeline.yamlfile import read_mapping
 
@@ -20,6 +21,20 @@ def describe(error: ValidationError) -> str:
         f"field {'.'.join(str(part) for part in item['loc'])!r}: {item['msg']}"
         for item in error.errors()
     )
+
+
+Entry = TypeVar("Entry", bound=BaseModel)
+
+
+def entry_from_row(model: type[Entry], list_key: str, noun: str, position: int, row: Any,
+                   prepare: Callable[[dict[str, Any]], dict[str, Any]]) -> Entry:
+    """One validated entry of a vocabulary list; errors say which entry (by key) and field."""
+    if not isinstance(row, dict):
+        raise ValueError(f"{list_key}[{position}]: expected a mapping, got {type(row).__name__}")
+    try:
+        return model.model_validate(prepare(row))
+    except ValidationError as error:
+        raise ValueError(f"{noun} {row.get('key', position)!r}: {describe(error)}") from error
 
 
 def read_table(source: Path, list_key: str) -> tuple[str, list[Any]]:
