@@ -49,11 +49,14 @@ def warm_up(driver: Any, settings: Any) -> None:
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    """Exit 1, no traceback, and the error is the one last line (progress lines such as
+    "Stopping Neo4j ..." may precede it on stderr)."""
     lines = result.stderr.strip().splitlines()
     assert result.returncode == 1, (result.returncode, result.stderr[-3000:])
-    assert "Traceback" not in result.stderr and len(lines) == 1, result.stderr[-3000:]
-    assert lines[0].startswith("error: ")
-    return lines[0]
+    assert "Traceback" not in result.stderr and lines, result.stderr[-3000:]
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert errors == [lines[-1]], result.stderr[-3000:]
+    return lines[-1]
 
 
 @pytest.fixture(scope="module")
