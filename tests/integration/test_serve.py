@@ -62,7 +62,8 @@ def test_serve_registers_schedule_and_runs(empty_graph: Any, settings: Any, tmp_
             # imported from the installed package by runs, whatever their working folder
             assert deployment.entrypoint == "pipeline.flow.flows.ingest_flow"
             flow_run = run_deployment(DEPLOYMENT, timeout=240)
-            assert flow_run.state is not None and flow_run.state.is_completed(), flow_run.state.message
+            assert flow_run.state is not None and flow_run.state.is_completed(), \
+                flow_run.state.message
     finally:
         os.killpg(serve.pid, signal.SIGINT)  # what Ctrl-C sends: serve shuts down cleanly
         try:
