@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -10,7 +11,7 @@ import typer
 from pipeline.cli.output import echo, out
 from pipeline.errors import ChickGraphError
 from pipeline.load import db
-from pipeline.servers import neo4j_server
+from pipeline.servers import dump, neo4j_server
 from pipeline.settings import get_settings
 
 app = typer.Typer(help="The project's local Neo4j 5.26 server (no Docker needed).",
@@ -61,3 +62,34 @@ def neo4j_status(
     else:
         version = f" {info['version']}" if info["version"] else ""
         out.print(f"{info['status']}{version} {info['uri']}", markup=False, highlight=False)
+
+
+@app.command("dump")
+def neo4j_dump(
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write (a tar: "
+                                         "manifest.json + Neo4j's .dump).")],
+) -> None:
+    """Dump the local database with neo4j-admin into one file others can `load`.
+
+    Neo4j Community dumps only with the server stopped: it is stopped for the dump and
+    started again. The file's manifest names the ChickGraph and Neo4j versions, the last
+    completed ingest run (source, commit), node and relationship counts and the vocabulary
+    fingerprint. Refused while an ingest run holds the lock.
+    """
+    dump.dump(get_settings(), output, echo)
+
+
+@app.command("load")
+def neo4j_load(
+    file: Annotated[Path, typer.Argument(help="A file written by `chickgraph neo4j dump`.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace a database that is not "
+                                        "empty.")] = False,
+) -> None:
+    """Replace the local database by a dump (then `chickgraph ingest` syncs from it).
+
+    The file is checked first (manifest, versions, size and checksum), loaded into a staging
+    folder while the server keeps running, then swapped in with a short stop; the node and
+    relationship counts are checked against the manifest. On any failure the previous
+    database is put back and the server started. A non-empty database needs --force.
+    """
+    dump.load(get_settings(), file, force=force, echo=echo)

@@ -3,13 +3,29 @@
 from __future__ import annotations
 
 import atexit
-from collections.abc import Iterator
+import threading
+import weakref
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import neo4j
-from neo4j import Driver, GraphDatabase, RoutingControl
-from neo4j.exceptions import AuthError, ClientError, DriverError, Neo4jError, ServiceUnavailable
+from neo4j import (
+    Driver,
+    EagerResult,
+    GraphDatabase,
+    ManagedTransaction,
+    RoutingControl,
+)
+from neo4j.api import BookmarkManager
+from neo4j.exceptions import (
+    AuthError,
+    ClientError,
+    DriverError,
+    Neo4jError,
+    ServiceUnavailable,
+    TransientError,
+)
 
 from pipeline.errors import Neo4jAuthFailed, Neo4jUnavailable, ReadOnlyViolation
 from pipeline.load import cypher_files
@@ -66,17 +82,93 @@ def server_version(settings: Settings) -> str:
         return driver.get_server_info().agent
 
 
+BOOKMARK_TIMEOUT = "Neo.TransientError.Transaction.BookmarkTimeout"
+
+
+class Bookmarks(BookmarkManager):
+    """The bookmarks one driver chains its queries with (read-your-writes, also through a
+    cluster's followers), which it can forget.
+
+    A bookmark names a transaction id of the database. When the database is replaced by an
+    older one (`chickgraph neo4j load`, a bulk import, a restore by hand), every id the driver
+    has seen is ahead of the new store, and a server asked to wait for it answers
+    BookmarkTimeout, forever: a long-lived driver (the tests' session driver, a notebook's, a
+    served flow's `shared_driver`) could never read again. So `execute` forgets them on that
+    error and the driver's retry runs without them; the next commit starts the chain again.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._values: set[str] = set()
+
+    def update_bookmarks(self, previous_bookmarks: Collection[str],
+                         new_bookmarks: Collection[str]) -> None:
+        if not new_bookmarks:
+            return
+        with self._lock:
+            self._values.difference_update(previous_bookmarks)
+            self._values.update(new_bookmarks)
+
+    def get_bookmarks(self) -> Collection[str]:
+        with self._lock:
+            return set(self._values)
+
+    def forget(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
+_BOOKMARKS: weakref.WeakKeyDictionary[Driver, Bookmarks] = weakref.WeakKeyDictionary()
+_BOOKMARKS_LOCK = threading.Lock()
+
+
+def bookmarks(driver: Driver) -> Bookmarks:
+    """The driver's bookmarks for `execute` (one manager per driver)."""
+    with _BOOKMARKS_LOCK:
+        manager = _BOOKMARKS.get(driver)
+        if manager is None:
+            manager = _BOOKMARKS[driver] = Bookmarks()
+        return manager
+
+
+def _eager(tx: ManagedTransaction, query: str, params: dict[str, Any],
+           manager: Bookmarks) -> EagerResult:
+    try:
+        return tx.run(query, params).to_eager_result()  # type: ignore[arg-type]
+    except TransientError as exc:
+        if exc.code == BOOKMARK_TIMEOUT:
+            manager.forget()  # the store is older than our bookmarks: see Bookmarks
+        raise
+
+
+def execute(driver: Driver, settings: Settings, query: str,
+            params: dict[str, Any] | None = None,
+            routing: RoutingControl = RoutingControl.WRITE) -> EagerResult:
+    """`driver.execute_query` (a managed, retried transaction, chained by bookmarks) that
+    recovers when the database was replaced by an older one (see Bookmarks)."""
+    manager = bookmarks(driver)
+    params = params or {}
+    for attempt in (1, 2):
+        with driver.session(database=settings.neo4j.database,
+                            bookmark_manager=manager) as session:
+            try:
+                if routing == RoutingControl.READ:
+                    return session.execute_read(_eager, query, params, manager)
+                return session.execute_write(_eager, query, params, manager)
+            except TransientError as exc:
+                # raised outside the transaction function (e.g. at BEGIN): forget, once more
+                if exc.code != BOOKMARK_TIMEOUT or attempt == 2:
+                    raise
+                manager.forget()
+    raise AssertionError("unreachable")
+
+
 def run_read(
     driver: Driver, settings: Settings, query: str, params: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
     """Run a query in a read transaction: the server refuses writes, not string matching."""
     try:
-        records, _, keys = driver.execute_query(
-            neo4j.Query(query),  # type: ignore[arg-type]
-            params or {},
-            database_=settings.neo4j.database,
-            routing_=RoutingControl.READ,
-        )
+        records, _, keys = execute(driver, settings, query, params, RoutingControl.READ)
     except ClientError as exc:
         if _is_write_refusal(exc):
             raise ReadOnlyViolation(
@@ -117,12 +209,7 @@ def _row(keys: list[str], record: neo4j.Record) -> dict[str, Any]:
 def run_write(
     driver: Driver, settings: Settings, query: str, params: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
-    records, _, _ = driver.execute_query(
-        neo4j.Query(query),  # type: ignore[arg-type]
-        params or {},
-        database_=settings.neo4j.database,
-        routing_=RoutingControl.WRITE,
-    )
+    records, _, _ = execute(driver, settings, query, params)
     return [record.data() for record in records]
 
 
@@ -181,7 +268,8 @@ def refuse_side_effects(
     try:
         _, summary, _ = driver.execute_query(
             neo4j.Query("EXPLAIN " + query),  # type: ignore[arg-type] - the user's own query
-            params or {}, database_=settings.neo4j.database, routing_=RoutingControl.READ)
+            params or {}, database_=settings.neo4j.database, routing_=RoutingControl.READ,
+            bookmark_manager_=None)  # a plan needs no causal chain (nor stale bookmarks)
     except ClientError:
         return  # not explainable (e.g. a schema or admin command): the read path decides
     plan = summary.plan or {}

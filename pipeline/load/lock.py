@@ -18,7 +18,7 @@ import psutil
 from neo4j import Driver, ManagedTransaction
 
 from pipeline.errors import IngestLocked
-from pipeline.load import cypher_files
+from pipeline.load import cypher_files, db
 from pipeline.settings import Settings
 
 LOCK_NAME = "ingest"
@@ -79,23 +79,21 @@ def acquire(
 
 
 def heartbeat(driver: Driver, settings: Settings, run_id: str) -> None:
-    driver.execute_query(cypher_files.load("load/lock_heartbeat"),  # type: ignore[arg-type]
-                         name=LOCK_NAME, run_id=run_id, now=_now(),
-                         database_=settings.neo4j.database)
+    db.execute(driver, settings, cypher_files.load("load/lock_heartbeat"),
+               {"name": LOCK_NAME, "run_id": run_id, "now": _now()})
 
 
 def release(driver: Driver, settings: Settings, run_id: str) -> None:
-    driver.execute_query(cypher_files.load("load/lock_release"),  # type: ignore[arg-type]
-                         name=LOCK_NAME, run_id=run_id, database_=settings.neo4j.database)
+    db.execute(driver, settings, cypher_files.load("load/lock_release"),
+               {"name": LOCK_NAME, "run_id": run_id})
 
 
 def set_gc_pending(driver: Driver, settings: Settings, pending: bool) -> None:
-    driver.execute_query(cypher_files.load("load/lock_gc_pending"),  # type: ignore[arg-type]
-                         name=LOCK_NAME, pending=pending, database_=settings.neo4j.database)
+    db.execute(driver, settings, cypher_files.load("load/lock_gc_pending"),
+               {"name": LOCK_NAME, "pending": pending})
 
 
 def gc_pending(driver: Driver, settings: Settings) -> bool:
-    records, _, _ = driver.execute_query(
-        cypher_files.load("load/lock_gc_state"),  # type: ignore[arg-type]
-        name=LOCK_NAME, database_=settings.neo4j.database)
+    records, _, _ = db.execute(driver, settings, cypher_files.load("load/lock_gc_state"),
+                               {"name": LOCK_NAME})
     return bool(records and records[0]["pending"])

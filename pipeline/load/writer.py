@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from neo4j import Driver, ManagedTransaction, Query
+from neo4j import Driver, ManagedTransaction, RoutingControl
 
-from pipeline.load import cypher_files
+from pipeline.load import cypher_files, db
 from pipeline.load.rows import CHUNK_STATEMENTS, ChunkRows, vocabulary_rows
 from pipeline.settings import Settings
 from pipeline.transform.records import Vocabularies
@@ -78,11 +78,11 @@ def write_vocabulary(driver: Driver, settings: Settings, vocab: Vocabularies) ->
 
 
 def vocabulary_fingerprint(driver: Driver, settings: Settings) -> str | None:
-    records, _, _ = driver.execute_query(
-        Query(cypher_files.load("load/meta_get")), database_=settings.neo4j.database)
+    records, _, _ = db.execute(driver, settings, cypher_files.load("load/meta_get"),
+                               routing=RoutingControl.READ)
     return records[0]["fingerprint"] if records else None
 
 
 def set_vocabulary_fingerprint(driver: Driver, settings: Settings, fingerprint: str) -> None:
-    driver.execute_query(Query(cypher_files.load("load/meta_set")), fingerprint=fingerprint,
-                         database_=settings.neo4j.database)
+    db.execute(driver, settings, cypher_files.load("load/meta_set"),
+               {"fingerprint": fingerprint})

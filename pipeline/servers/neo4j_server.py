@@ -131,6 +131,11 @@ def render_conf(settings: Settings, layout: ServerLayout) -> str:
         f"server.memory.heap.max_size={local.heap}",
         f"server.memory.pagecache.size={local.pagecache}",
         "db.tx_log.rotation.retention_policy=1 files",
+        # A standalone server has applied every transaction whose bookmark it handed out, so
+        # waiting for a bookmark it has not reached (the default 30 s) can only be waiting for
+        # a store that was replaced by an older one (`chickgraph neo4j load`): fail fast, the
+        # driver then forgets its bookmarks (pipeline.load.db.Bookmarks) and retries.
+        "db.transaction.bookmark_ready_timeout=2s",
         "server.jvm.additional=-XX:+UseG1GC",
     ]
     return "\n".join(lines) + "\n"

@@ -1,0 +1,265 @@
+"""`chickgraph neo4j dump` / `load` on the whole 2025-11-29 corpus, and the faults around them.
+
+dump -> wipe -> load must give an equal graph dump; the restored graph must sync to the other
+release exactly and skip its own pages by hash. Every fault (neo4j-admin killed during a dump
+or a load, truncated, foreign or other-version file, full disk) must end in a one-line error
+with the previous database intact and the server running. A marker node makes "the previous
+database" differ from the dump, so "intact" cannot be confused with "the dump got loaded".
+
+These tests stop and restart the session's local server; skipped with NEO4J_URI.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.ingest.chunks import fingerprint
+from pipeline.load import db
+from pipeline.queries import graph_dump
+from pipeline.servers import dump, neo4j_server
+from tests.conftest import CURRENT, PREVIOUS, REPO, load_fresh, mark_loaded, needs_corpus
+
+pytestmark = [pytest.mark.integration, needs_corpus]
+TOTAL = 2730  # pages of the 2025-11-29 release
+MARKER = "MERGE (:DumpTestMarker {key: 'previous database'})"
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True,
+                          text=True, cwd=REPO, timeout=900, check=False)
+
+
+def warm_up(driver: Any, settings: Any) -> None:
+    """After a restart pooled connections point at the dead server: one retried read each."""
+    for drv in [driver, *db._SHARED.values()]:
+        db.run_read(drv, settings, "RETURN 1 AS ok")
+
+
+def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    """Exit 1, no traceback, and the error is the one last line (progress lines such as
+    "Stopping Neo4j ..." may precede it on stderr)."""
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1, (result.returncode, result.stderr[-3000:])
+    assert "Traceback" not in result.stderr and lines, result.stderr[-3000:]
+    errors = [line for line in lines if line.startswith("error: ")]
+    assert errors == [lines[-1]], result.stderr[-3000:]
+    return lines[-1]
+
+
+@pytest.fixture(scope="module")
+def own_server(settings: Any, driver: Any) -> Iterator[Any]:
+    if settings.neo4j.external:
+        pytest.skip("NEO4J_URI is set: dump and load work on the local server only")
+    yield driver
+    if neo4j_server.running_pid(settings) is None:
+        neo4j_server.start(settings, echo=lambda _m: None)
+    warm_up(driver, settings)
+    mark_loaded(None)
+
+
+@pytest.fixture(scope="module")
+def corpus_dump(own_server: Any, settings: Any, prefect_harness: None,
+                tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, graph_dump.GraphDump]:
+    """The whole 2025-11-29 corpus, freshly ingested, dumped with the CLI; and its graph."""
+    load_fresh(own_server, settings, CURRENT)
+    before = graph_dump.dump(own_server, settings)
+    out = tmp_path_factory.mktemp("dumps") / "chickgraph-2025-11-29.tar"
+    result = cli("neo4j", "dump", "-o", str(out))
+    assert result.returncode == 0, result.stderr[-3000:]
+    warm_up(own_server, settings)
+    assert graph_dump.dump(own_server, settings) == before  # dumping changes nothing
+    mark_loaded(CURRENT)
+    return out, before
+
+
+@pytest.fixture
+def previous_db(own_server: Any, settings: Any, corpus_dump: Any) -> Iterator[Any]:
+    """The live database before a fault: the corpus plus a marker node the dump lacks."""
+    db.run_write(own_server, settings, MARKER)
+    mark_loaded(None)
+    before = graph_dump.dump(own_server, settings)
+    yield before
+    warm_up(own_server, settings)
+    assert neo4j_server.running_pid(settings) is not None, "the server is not running"
+    after = graph_dump.dump(own_server, settings)
+    assert after == before, after.difference(before)
+    db.run_write(own_server, settings, "MATCH (m:DumpTestMarker) DELETE m")
+    mark_loaded(CURRENT)
+
+
+def test_manifest_describes_the_graph(corpus_dump: Any, own_server: Any, settings: Any) -> None:
+    path, before = corpus_dump
+    manifest = dump.read_manifest(path)
+    unlabelled = db.run_read(own_server, settings, "MATCH (n) WHERE n:GraphMeta OR n:IngestLock "
+                             "RETURN count(n) AS n")[0]["n"]  # not in the stats label list
+    assert manifest.chickgraph_version == dump.chickgraph_version()
+    assert manifest.neo4j_version.startswith("Neo4j/5.26")
+    assert manifest.vocabulary_fingerprint == fingerprint()
+    assert manifest.last_run is not None and manifest.last_run.source == str(CURRENT)
+    assert manifest.labels["Page"] == TOTAL
+    assert manifest.nodes == sum(manifest.labels.values()) + unlabelled
+    assert manifest.relationships == sum(manifest.types.values())
+    assert sum(before.relationships.values()) == manifest.relationships
+    with tarfile.open(path) as tar:
+        assert tar.getnames() == ["manifest.json", "neo4j.dump"]
+
+
+def test_dump_wipe_load_is_identical_and_syncs(corpus_dump: Any, own_server: Any,
+                                              settings: Any) -> None:
+    from pipeline.flow.flows import ingest_flow
+
+    path, before = corpus_dump
+    graph_dump.wipe(own_server, settings)
+    mark_loaded(None)
+    result = cli("neo4j", "load", str(path))
+    assert result.returncode == 0, result.stderr[-3000:]
+    warm_up(own_server, settings)
+    restored = graph_dump.dump(own_server, settings)
+    assert restored == before, restored.difference(before)
+
+    refused = one_line_error(cli("neo4j", "load", str(path)))
+    assert "not empty" in refused and "--force" in refused
+
+    again = ingest_flow(str(CURRENT))  # the restored graph's own release: nothing to do
+    assert (again.pages_loaded, again.pages_unchanged, again.full_reload) == (0, TOTAL, False)
+    synced = ingest_flow(str(PREVIOUS))
+    assert synced.pages_failed == 0 and 0 < synced.pages_loaded < TOTAL
+    after_sync = graph_dump.dump(own_server, settings)
+    load_fresh(own_server, settings, PREVIOUS)
+    fresh = graph_dump.dump(own_server, settings)
+    assert after_sync == fresh, after_sync.difference(fresh)
+
+    result = cli("neo4j", "load", str(path), "--force")  # back to the dumped release
+    assert result.returncode == 0, result.stderr[-3000:]
+    warm_up(own_server, settings)
+    assert graph_dump.dump(own_server, settings) == before
+    mark_loaded(CURRENT)
+
+
+# --------------------------------------------------------------------------- faults
+
+
+def _kill_admin_during(args: list[str], settings: Any, delay_s: float) -> tuple[
+        subprocess.CompletedProcess[str], bool]:
+    """Run the CLI; SIGKILL its neo4j-admin process `delay_s` after it starts."""
+    layout = neo4j_server.ServerLayout.from_settings(settings)
+    pid_file = dump.admin_pid_file(layout)
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", *args], cwd=REPO, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    killed = False
+    deadline = time.monotonic() + 300
+    while proc.poll() is None and time.monotonic() < deadline and not killed:
+        with contextlib.suppress(OSError, ValueError):
+            pid = int(pid_file.read_text())
+            time.sleep(delay_s)
+            # only our own neo4j-admin: never a process that reused the pid
+            if neo4j_server.ADMIN_TOOL in Path(f"/proc/{pid}/cmdline").read_text() and \
+                    pid_file.read_text() == str(pid):
+                os.kill(pid, signal.SIGKILL)
+                killed = True
+        time.sleep(0.05)
+    out, err = proc.communicate(timeout=600)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), killed
+
+
+def test_admin_killed_during_dump(previous_db: Any, settings: Any, tmp_path: Path) -> None:
+    out = tmp_path / "killed.tar"
+    result, killed = _kill_admin_during(["neo4j", "dump", "-o", str(out)], settings, 1.0)
+    assert killed, "neo4j-admin finished before it could be killed"
+    assert "killed by signal 9" in one_line_error(result)
+    assert list(tmp_path.iterdir()) == []  # no FILE, no partial, no work folder
+
+
+def test_admin_killed_during_load(previous_db: Any, corpus_dump: Any, settings: Any) -> None:
+    result, killed = _kill_admin_during(["neo4j", "load", str(corpus_dump[0]), "--force"],
+                                        settings, 1.5)
+    assert killed, "neo4j-admin finished before it could be killed"
+    assert "killed by signal 9" in one_line_error(result)
+
+
+def test_truncated_dump_is_refused(previous_db: Any, corpus_dump: Any, tmp_path: Path) -> None:
+    data = corpus_dump[0].read_bytes()
+    cut = tmp_path / "cut.tar"
+    cut.write_bytes(data[: len(data) // 2])
+    line = one_line_error(cli("neo4j", "load", str(cut), "--force"))
+    assert str(cut) in line and "truncated" in line
+
+
+def _tar(path: Path, members: dict[str, bytes]) -> Path:
+    with tarfile.open(path, "w") as tar:
+        for name, body in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(body)
+            tar.addfile(info, io.BytesIO(body))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["random bytes", "tar without manifest", "bad manifest"])
+def test_foreign_file_is_refused(previous_db: Any, tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "foreign.tar"
+    if kind == "random bytes":
+        path.write_bytes(os.urandom(300_000))
+    elif kind == "tar without manifest":
+        _tar(path, {"neo4j.dump": os.urandom(1000)})
+    else:
+        _tar(path, {"manifest.json": json.dumps({"format": "chickgraph-dump/1"}).encode()})
+    line = one_line_error(cli("neo4j", "load", str(path), "--force"))
+    assert str(path) in line
+    assert ("manifest.json: chickgraph_version" in line if kind == "bad manifest"
+            else "not a ChickGraph dump" in line)
+
+
+def test_other_chickgraph_version_is_refused(previous_db: Any, corpus_dump: Any,
+                                             tmp_path: Path) -> None:
+    with tarfile.open(corpus_dump[0]) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
+        body = tar.extractfile("neo4j.dump").read()  # type: ignore[union-attr]
+    manifest["chickgraph_version"] = "0.0.1"
+    path = _tar(tmp_path / "old.tar", {"manifest.json": json.dumps(manifest).encode(),
+                                       "neo4j.dump": body})
+    line = one_line_error(cli("neo4j", "load", str(path), "--force"))
+    assert "chickgraph_version" in line and "0.0.1" in line
+
+
+@contextlib.contextmanager
+def small_filesystem(where: Path, size: str) -> Iterator[Path]:
+    where.mkdir(parents=True, exist_ok=True)
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs",
+                              str(where)], capture_output=True, text=True, check=False)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=True)
+
+
+def test_full_disk_during_dump(previous_db: Any, tmp_path: Path) -> None:
+    with small_filesystem(tmp_path / "small", "2m") as small:
+        line = one_line_error(cli("neo4j", "dump", "-o", str(small / "x.tar")))
+        assert "No space left" in line or "space" in line.lower(), line
+        assert list(small.iterdir()) == []
+
+
+def test_full_disk_during_load(previous_db: Any, corpus_dump: Any, settings: Any) -> None:
+    """Room for the unpacked .dump but not for the store neo4j-admin builds from it."""
+    staging = dump.staging_for(neo4j_server.ServerLayout.from_settings(settings)).root
+    size_mb = corpus_dump[0].stat().st_size // 2**20 + 6
+    with small_filesystem(staging, f"{size_mb}m"):
+        line = one_line_error(cli("neo4j", "load", str(corpus_dump[0]), "--force"))
+        assert "space" in line.lower(), line
+    with contextlib.suppress(OSError):
+        staging.rmdir()

@@ -1,0 +1,171 @@
+"""Readers during a sync: 4 clients run the named queries (managed read transactions, the
+driver retries what Neo4j calls transient) while a sync 2025-11-24 -> 2025-11-29 runs, and
+while a full reload runs. No client may see an error or a half-written page (a checker query
+asserts page-level invariants on what each client reads), and the ingest must end with the
+graph of a fresh load. Loopback only; bounded in queries per client and in seconds.
+
+Prints reader p50/p95 on an idle graph and during the sync, and the ingest's slow-down with
+readers attached (bench/RESULTS.md has the table of a run).
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from neo4j import Driver, ManagedTransaction
+
+from pipeline.load import cypher_files, db
+from pipeline.queries import graph_dump, named
+from tests.conftest import CURRENT, PREVIOUS, load_fresh, mark_loaded, needs_corpus
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow, needs_corpus]
+
+CLIENTS = 4
+MAX_QUERIES = 3000  # per client and phase
+MAX_SECONDS = 600.0
+THINK_S = 0.02  # a client pauses between queries, as a person or notebook would
+RANGE = {"from_stage": "HH10", "to_stage": "HH20"}
+WORKLOAD: list[tuple[str, dict[str, Any]]] = [
+    ("gene-expression", {"symbol": "ALAS2"}),
+    ("genes-in-tissue", {"structure": "heart", **RANGE}),
+    ("orthologs", {"symbol": "ALAS2", "species": "human"}),
+    ("ortholog-genes-in-tissue", {"structure": "heart", "species": "human", **RANGE}),
+    ("chick-expression-of", {"id": "ALAS2"}),
+    ("coexpressed", {"symbol": "ALAS2"}),
+    ("stage-atlas", {"stage": "HH15"}),
+    ("evidence", {"symbol": "ALAS2", "structure": "Blood Islands"}),
+    ("conserved-orthologs", {"structure": "heart", "species": "human", **RANGE}),
+]
+
+
+@dataclass
+class Readers:
+    """CLIENTS threads, each with its own session, until stopped or bounded."""
+
+    driver: Driver
+    database: str
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    violations: list[dict[str, int]] = field(default_factory=list)
+    checks: int = 0
+    stop: threading.Event = field(default_factory=threading.Event)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def run_client(self, offset: int, limit: int) -> None:
+        queries = [(named.get(n).text, named.bind(named.get(n), p)) for n, p in WORKLOAD]
+        checker = cypher_files.load("admin/page_invariants")
+        deadline = time.monotonic() + MAX_SECONDS
+        with self.driver.session(database=self.database) as session:
+            for i in range(limit):
+                if self.stop.is_set() or time.monotonic() > deadline:
+                    return
+                text, params = queries[(offset + i) % len(queries)]
+                try:
+                    started = time.perf_counter()
+                    session.execute_read(_read_all, text, params)
+                    elapsed = time.perf_counter() - started
+                    seen = session.execute_read(_read_all, checker, {})[0]
+                except Exception as exc:  # any error a client sees is a failure
+                    with self.lock:
+                        self.errors.append(f"{type(exc).__name__}: {exc}"[:300])
+                    continue
+                with self.lock:
+                    self.latencies.append(elapsed)
+                    self.checks += 1
+                    if any(seen.values()):
+                        self.violations.append(seen)
+                time.sleep(THINK_S)
+
+    def start(self, limit: int = MAX_QUERIES) -> list[threading.Thread]:
+        threads = [threading.Thread(target=self.run_client, args=(n, limit), daemon=True)
+                   for n in range(CLIENTS)]
+        for thread in threads:
+            thread.start()
+        return threads
+
+    def finish(self, threads: list[threading.Thread], stop: bool = True) -> None:
+        """Stop the clients (or, with `stop` False, let each run its `limit`) and join."""
+        if stop:
+            self.stop.set()
+        for thread in threads:
+            thread.join(timeout=MAX_SECONDS)
+        assert not any(t.is_alive() for t in threads), "a reader did not stop"
+
+
+def _read_all(tx: ManagedTransaction, text: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+    return [record.data() for record in tx.run(text, params)]  # type: ignore[arg-type]
+
+
+def percentiles(values: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(values, n=20, method="inclusive")
+    return statistics.median(values) * 1000, cuts[18] * 1000
+
+
+def timed_ingest(source: str, readers: Readers | None) -> tuple[Any, float, Readers | None]:
+    from pipeline.flow.flows import ingest_flow
+
+    threads = readers.start() if readers else []
+    time.sleep(0.5 if readers else 0)  # clients connected before the first write
+    started = time.perf_counter()
+    summary = ingest_flow(source)
+    seconds = time.perf_counter() - started
+    if readers:
+        readers.finish(threads)
+    return summary, seconds, readers
+
+
+def assert_clean(readers: Readers, phase: str) -> None:
+    assert not readers.errors, (phase, len(readers.errors), readers.errors[:5])
+    assert not readers.violations, (phase, readers.violations[:5])
+    assert readers.checks >= CLIENTS, f"{phase}: the readers ran only {readers.checks} queries"
+
+
+def test_readers_during_sync_and_full_reload(driver: Any, settings: Any,
+                                             prefect_harness: None) -> None:
+    database = settings.neo4j.database
+    load_fresh(driver, settings, CURRENT)
+    reference = graph_dump.dump(driver, settings)
+
+    idle = Readers(driver, database)
+    idle.finish(idle.start(limit=40), stop=False)  # 40 per client: ~360 answers on an idle graph
+    assert_clean(idle, "idle")
+
+    load_fresh(driver, settings, PREVIOUS)
+    alone, sync_alone_s, _ = timed_ingest(str(CURRENT), None)
+    assert alone.pages_failed == 0 and not alone.full_reload
+    assert graph_dump.dump(driver, settings) == reference
+
+    load_fresh(driver, settings, PREVIOUS)
+    synced, sync_readers_s, during = timed_ingest(str(CURRENT), Readers(driver, database))
+    assert during is not None
+    assert synced.pages_loaded == alone.pages_loaded and not synced.full_reload
+    assert_clean(during, "sync")
+    after = graph_dump.dump(driver, settings)
+    assert after == reference, after.difference(reference)
+
+    db.run_write(driver, settings, cypher_files.load("load/meta_set"), {"fingerprint": "stale"})
+    reloaded, reload_s, full = timed_ingest(str(CURRENT), Readers(driver, database))
+    assert full is not None and reloaded.full_reload and reloaded.pages_failed == 0
+    assert_clean(full, "full reload")
+    after = graph_dump.dump(driver, settings)
+    assert after == reference, after.difference(reference)
+    mark_loaded(CURRENT)
+
+    rows = [("idle graph", idle, None), ("during the sync", during, sync_readers_s),
+            ("during a full reload", full, reload_s)]
+    print(f"\n[readers] {CLIENTS} clients, named queries + page-invariant checker, "
+          f"{THINK_S * 1000:.0f} ms think time")
+    print("| phase | reader answers | p50 ms | p95 ms | ingest s |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    for phase, readers, seconds in rows:
+        p50, p95 = percentiles(readers.latencies)
+        print(f"| {phase} | {len(readers.latencies)} | {p50:.1f} | {p95:.1f} | "
+              f"{'' if seconds is None else f'{seconds:.1f}'} |")
+    print(f"[readers] sync 2025-11-24 -> 2025-11-29 ({alone.pages_loaded} pages loaded, "
+          f"{alone.pages_deleted} deleted): {sync_alone_s:.1f} s alone, {sync_readers_s:.1f} s "
+          f"with readers ({sync_readers_s / sync_alone_s:.2f}x)")

@@ -1,0 +1,50 @@
+"""The per-driver bookmark manager of `db.execute`: chained like the driver's own, and
+forgettable (a `chickgraph neo4j load` rewinds the database's transaction ids)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neo4j import GraphDatabase
+from neo4j.exceptions import Neo4jError, TransientError
+
+from pipeline.load import db
+
+
+def test_bookmarks_chain_and_forget() -> None:
+    manager = db.Bookmarks()
+    manager.update_bookmarks((), ("b1",))
+    manager.update_bookmarks(("b1",), ("b2",))  # a newer transaction replaces the one read
+    assert set(manager.get_bookmarks()) == {"b2"}
+    manager.update_bookmarks(("b2",), ())  # no new bookmark: keep what we had
+    assert set(manager.get_bookmarks()) == {"b2"}
+    manager.forget()
+    assert set(manager.get_bookmarks()) == set()
+
+
+def test_one_manager_per_driver() -> None:
+    first = GraphDatabase.driver("bolt://127.0.0.1:1", auth=("neo4j", "x"))
+    second = GraphDatabase.driver("bolt://127.0.0.1:1", auth=("neo4j", "x"))
+    try:
+        assert db.bookmarks(first) is db.bookmarks(first)
+        assert db.bookmarks(first) is not db.bookmarks(second)
+    finally:
+        first.close()
+        second.close()
+
+
+class _Tx:
+    def run(self, _query: str, _params: dict[str, Any]) -> Any:
+        raise Neo4jError._hydrate_neo4j(code=db.BOOKMARK_TIMEOUT, message="not up to")
+
+
+def test_a_bookmark_timeout_forgets_and_is_retried() -> None:
+    manager = db.Bookmarks()
+    manager.update_bookmarks((), ("stale",))
+    try:
+        db._eager(_Tx(), "RETURN 1", {}, manager)  # type: ignore[arg-type]
+    except TransientError as exc:
+        assert exc.is_retryable()  # the driver's managed transaction tries again ...
+    else:
+        raise AssertionError("the error must reach the driver's retry loop")
+    assert set(manager.get_bookmarks()) == set()  # ... without the stale bookmarks
