@@ -140,7 +140,8 @@ def admin_pid_file(layout: ServerLayout) -> Path:
 def _admin(settings: Settings, layout: ServerLayout, conf_dir: Path, *args: str) -> None:
     """Run neo4j-admin (AdminTool) with the given conf; one-line error on failure."""
     env = dict(os.environ, NEO4J_HOME=str(layout.home), NEO4J_CONF=str(conf_dir))
-    cmd = [settings.neo4j.local.java, "-cp", f"{layout.lib}/*", ADMIN_TOOL, *args]
+    # --verbose: without it a failure prints only "Run with '--verbose' ...", never the cause
+    cmd = [settings.neo4j.local.java, "-cp", f"{layout.lib}/*", ADMIN_TOOL, *args, "--verbose"]
     pid_file = admin_pid_file(layout)
     pid_file.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -160,10 +161,15 @@ def _exit_reason(code: int) -> str:
 
 
 def _last_line(output: str) -> str:
+    """The line that names the cause: a full disk first, else the last exception or error
+    (the stack frames of --verbose are skipped)."""
     lines = [line.strip() for line in output.splitlines() if line.strip()
-             and not line.startswith(("\tat ", "at "))]
+             and not line.strip().startswith("at ")]
+    for line in lines:
+        if "No space left" in line:
+            return line[:300]
     for line in reversed(lines):
-        if "No space left" in line or "Exception" in line or "rror" in line:
+        if "Exception" in line or "rror" in line:
             return line[:300]
     return lines[-1][:300] if lines else "(no output)"
 
