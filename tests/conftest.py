@@ -38,10 +38,22 @@ from pipeline.settings import Settings, get_settings  # noqa: E402
 configure_prefect()
 
 _server_versions: list[str] = []
+_figures: list[str] = []
+
+
+def report(line: str) -> None:
+    """A line of figures for the end of the run: shown even though pytest captures output,
+    so CI logs carry what a test measured (e.g. reader latencies during a sync)."""
+    _figures.append(line)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Say once, at the end, which real server the integration tests ran against."""
+    """Say once, at the end, which real server the integration tests ran against, and the
+    figures tests reported."""
+    if _figures:
+        terminalreporter.section("figures reported by tests")
+        for line in _figures:
+            terminalreporter.write_line(line)
     if _server_versions:
         terminalreporter.write_line(
             f"chickgraph: integration tests ran against {_server_versions[0]} at "

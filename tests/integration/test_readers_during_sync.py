@@ -21,7 +21,7 @@ from neo4j import Driver, ManagedTransaction
 
 from pipeline.load import cypher_files, db
 from pipeline.queries import graph_dump, named
-from tests.conftest import CURRENT, PREVIOUS, load_fresh, mark_loaded, needs_corpus
+from tests.conftest import CURRENT, PREVIOUS, load_fresh, mark_loaded, needs_corpus, report
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, needs_corpus]
 
@@ -158,14 +158,14 @@ def test_readers_during_sync_and_full_reload(driver: Any, settings: Any,
 
     rows = [("idle graph", idle, None), ("during the sync", during, sync_readers_s),
             ("during a full reload", full, reload_s)]
-    print(f"\n[readers] {CLIENTS} clients, named queries + page-invariant checker, "
-          f"{THINK_S * 1000:.0f} ms think time")
-    print("| phase | reader answers | p50 ms | p95 ms | ingest s |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    report(f"[readers] {CLIENTS} clients, named queries + page-invariant checker, "
+           f"{THINK_S * 1000:.0f} ms think time")
+    report("| phase | reader answers | p50 ms | p95 ms | ingest s |")
+    report("| --- | ---: | ---: | ---: | ---: |")
     for phase, readers, seconds in rows:
         p50, p95 = percentiles(readers.latencies)
-        print(f"| {phase} | {len(readers.latencies)} | {p50:.1f} | {p95:.1f} | "
-              f"{'' if seconds is None else f'{seconds:.1f}'} |")
-    print(f"[readers] sync 2025-11-24 -> 2025-11-29 ({alone.pages_loaded} pages loaded, "
-          f"{alone.pages_deleted} deleted): {sync_alone_s:.1f} s alone, {sync_readers_s:.1f} s "
-          f"with readers ({sync_readers_s / sync_alone_s:.2f}x)")
+        report(f"| {phase} | {len(readers.latencies)} | {p50:.1f} | {p95:.1f} | "
+               f"{'' if seconds is None else f'{seconds:.1f}'} |")
+    report(f"[readers] sync 2025-11-24 -> 2025-11-29 ({alone.pages_loaded} pages loaded, "
+           f"{alone.pages_deleted} deleted): {sync_alone_s:.1f} s alone, {sync_readers_s:.1f} s "
+           f"with readers ({sync_readers_s / sync_alone_s:.2f}x)")
