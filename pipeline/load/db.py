@@ -93,7 +93,7 @@ class Bookmarks(BookmarkManager):
     older one (`chickgraph neo4j load`, a bulk import, a restore by hand), every id the driver
     has seen is ahead of the new store, and a server asked to wait for it answers
     BookmarkTimeout, forever: a long-lived driver (the tests' session driver, a notebook's, a
-    served flow's `shared_driver`) could never read again. So `execute` forgets them on that
+    served flow's `shared_driver`) could never read again. So `run_managed` forgets them on that
     error and the driver's retry runs without them; the next commit starts the chain again.
     """
 
@@ -123,7 +123,7 @@ _BOOKMARKS_LOCK = threading.Lock()
 
 
 def bookmarks(driver: Driver) -> Bookmarks:
-    """The driver's bookmarks for `execute` (one manager per driver)."""
+    """The driver's bookmarks for `run_managed` (one manager per driver)."""
     with _BOOKMARKS_LOCK:
         manager = _BOOKMARKS.get(driver)
         if manager is None:
@@ -141,7 +141,7 @@ def _eager(tx: ManagedTransaction, query: str, params: dict[str, Any],
         raise
 
 
-def execute(driver: Driver, settings: Settings, query: str,
+def run_managed(driver: Driver, settings: Settings, query: str,
             params: dict[str, Any] | None = None,
             routing: RoutingControl = RoutingControl.WRITE) -> EagerResult:
     """`driver.execute_query` (a managed, retried transaction, chained by bookmarks) that
@@ -168,7 +168,7 @@ def run_read(
 ) -> list[dict[str, Any]]:
     """Run a query in a read transaction: the server refuses writes, not string matching."""
     try:
-        records, _, keys = execute(driver, settings, query, params, RoutingControl.READ)
+        records, _, keys = run_managed(driver, settings, query, params, RoutingControl.READ)
     except ClientError as exc:
         if _is_write_refusal(exc):
             raise ReadOnlyViolation(
@@ -209,7 +209,7 @@ def _row(keys: list[str], record: neo4j.Record) -> dict[str, Any]:
 def run_write(
     driver: Driver, settings: Settings, query: str, params: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
-    records, _, _ = execute(driver, settings, query, params)
+    records, _, _ = run_managed(driver, settings, query, params)
     return [record.data() for record in records]
 
 

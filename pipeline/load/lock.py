@@ -79,21 +79,21 @@ def acquire(
 
 
 def heartbeat(driver: Driver, settings: Settings, run_id: str) -> None:
-    db.execute(driver, settings, cypher_files.load("load/lock_heartbeat"),
+    db.run_managed(driver, settings, cypher_files.load("load/lock_heartbeat"),
                {"name": LOCK_NAME, "run_id": run_id, "now": _now()})
 
 
 def release(driver: Driver, settings: Settings, run_id: str) -> None:
-    db.execute(driver, settings, cypher_files.load("load/lock_release"),
+    db.run_managed(driver, settings, cypher_files.load("load/lock_release"),
                {"name": LOCK_NAME, "run_id": run_id})
 
 
 def set_gc_pending(driver: Driver, settings: Settings, pending: bool) -> None:
-    db.execute(driver, settings, cypher_files.load("load/lock_gc_pending"),
+    db.run_managed(driver, settings, cypher_files.load("load/lock_gc_pending"),
                {"name": LOCK_NAME, "pending": pending})
 
 
 def gc_pending(driver: Driver, settings: Settings) -> bool:
-    records, _, _ = db.execute(driver, settings, cypher_files.load("load/lock_gc_state"),
+    records, _, _ = db.run_managed(driver, settings, cypher_files.load("load/lock_gc_state"),
                                {"name": LOCK_NAME})
     return bool(records and records[0]["pending"])

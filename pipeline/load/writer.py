@@ -78,11 +78,11 @@ def write_vocabulary(driver: Driver, settings: Settings, vocab: Vocabularies) ->
 
 
 def vocabulary_fingerprint(driver: Driver, settings: Settings) -> str | None:
-    records, _, _ = db.execute(driver, settings, cypher_files.load("load/meta_get"),
+    records, _, _ = db.run_managed(driver, settings, cypher_files.load("load/meta_get"),
                                routing=RoutingControl.READ)
     return records[0]["fingerprint"] if records else None
 
 
 def set_vocabulary_fingerprint(driver: Driver, settings: Settings, fingerprint: str) -> None:
-    db.execute(driver, settings, cypher_files.load("load/meta_set"),
+    db.run_managed(driver, settings, cypher_files.load("load/meta_set"),
                {"fingerprint": fingerprint})
