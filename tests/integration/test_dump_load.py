@@ -12,7 +12,6 @@ These tests stop and restart the session's local server; skipped with NEO4J_URI.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
 import signal
@@ -31,6 +30,7 @@ from pipeline.load import db
 from pipeline.queries import graph_dump
 from pipeline.servers import dump, neo4j_server
 from tests.conftest import CURRENT, PREVIOUS, REPO, load_fresh, mark_loaded, needs_corpus
+from tests.tarfiles import write_tar
 
 pytestmark = [pytest.mark.integration, needs_corpus]
 TOTAL = 2730  # pages of the 2025-11-29 release
@@ -198,24 +198,15 @@ def test_truncated_dump_is_refused(previous_db: Any, corpus_dump: Any, tmp_path:
     assert str(cut) in line and "truncated" in line
 
 
-def _tar(path: Path, members: dict[str, bytes]) -> Path:
-    with tarfile.open(path, "w") as tar:
-        for name, body in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(body)
-            tar.addfile(info, io.BytesIO(body))
-    return path
-
-
 @pytest.mark.parametrize("kind", ["random bytes", "tar without manifest", "bad manifest"])
 def test_foreign_file_is_refused(previous_db: Any, tmp_path: Path, kind: str) -> None:
     path = tmp_path / "foreign.tar"
     if kind == "random bytes":
         path.write_bytes(os.urandom(300_000))
     elif kind == "tar without manifest":
-        _tar(path, {"neo4j.dump": os.urandom(1000)})
+        write_tar(path, {"neo4j.dump": os.urandom(1000)})
     else:
-        _tar(path, {"manifest.json": json.dumps({"format": "chickgraph-dump/1"}).encode()})
+        write_tar(path, {"manifest.json": json.dumps({"format": "chickgraph-dump/1"}).encode()})
     line = one_line_error(cli("neo4j", "load", str(path), "--force"))
     assert str(path) in line
     assert ("manifest.json: chickgraph_version" in line if kind == "bad manifest"
@@ -228,7 +219,7 @@ def test_other_chickgraph_version_is_refused(previous_db: Any, corpus_dump: Any,
         manifest = json.loads(tar.extractfile("manifest.json").read())  # type: ignore[union-attr]
         body = tar.extractfile("neo4j.dump").read()  # type: ignore[union-attr]
     manifest["chickgraph_version"] = "0.0.1"
-    path = _tar(tmp_path / "old.tar", {"manifest.json": json.dumps(manifest).encode(),
+    path = write_tar(tmp_path / "old.tar", {"manifest.json": json.dumps(manifest).encode(),
                                        "neo4j.dump": body})
     line = one_line_error(cli("neo4j", "load", str(path), "--force"))
     assert "chickgraph_version" in line and "0.0.1" in line

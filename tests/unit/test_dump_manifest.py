@@ -7,10 +7,8 @@ the CLI against a real database and check it is left intact.)
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import os
-import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -18,15 +16,7 @@ import pytest
 
 from pipeline.servers import dump
 from pipeline.settings import get_settings
-
-
-def _tar(path: Path, members: dict[str, bytes]) -> Path:
-    with tarfile.open(path, "w") as tar:
-        for name, body in members.items():
-            info = tarfile.TarInfo(name)
-            info.size = len(body)
-            tar.addfile(info, io.BytesIO(body))
-    return path
+from tests.tarfiles import write_tar
 
 
 def _manifest(body: bytes, **changes: Any) -> dict[str, Any]:
@@ -43,7 +33,7 @@ def _manifest(body: bytes, **changes: Any) -> dict[str, Any]:
 
 
 def _artefact(tmp_path: Path, body: bytes = b"dump bytes", **changes: Any) -> Path:
-    return _tar(tmp_path / "a.tar", {"manifest.json": json.dumps(_manifest(body, **changes))
+    return write_tar(tmp_path / "a.tar", {"manifest.json": json.dumps(_manifest(body, **changes))
                                      .encode(), "neo4j.dump": body})
 
 
@@ -71,7 +61,7 @@ def test_foreign_files_are_refused_in_one_line(tmp_path: Path, members: Any,
     if members is None:
         path.write_bytes(os.urandom(5000))
     else:
-        _tar(path, members)
+        write_tar(path, members)
     with pytest.raises(dump.DumpError, match=message) as caught:
         dump.read_manifest(path)
     assert str(path) in str(caught.value) and "\n" not in str(caught.value)
@@ -97,7 +87,7 @@ def test_a_truncated_or_altered_dump_is_refused(tmp_path: Path) -> None:
     out.mkdir()
     with pytest.raises(dump.DumpError, match="truncated or damaged"):
         dump._extract_dump(cut, manifest, out)
-    altered = _tar(tmp_path / "alt.tar", {
+    altered = write_tar(tmp_path / "alt.tar", {
         "manifest.json": json.dumps(_manifest(b"x" * 100_000)).encode(),
         "neo4j.dump": b"y" * 100_000})
     with pytest.raises(dump.DumpError, match="truncated or damaged"):
