@@ -142,8 +142,8 @@ def _eager(tx: ManagedTransaction, query: str, params: dict[str, Any],
 
 
 def run_managed(driver: Driver, settings: Settings, query: str,
-            params: dict[str, Any] | None = None,
-            routing: RoutingControl = RoutingControl.WRITE) -> EagerResult:
+                params: dict[str, Any] | None = None,
+                routing: RoutingControl = RoutingControl.WRITE) -> EagerResult:
     """`driver.execute_query` (a managed, retried transaction, chained by bookmarks) that
     recovers when the database was replaced by an older one (see Bookmarks)."""
     manager = bookmarks(driver)
