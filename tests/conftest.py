@@ -165,6 +165,21 @@ def graph_of(driver: Any, settings: Settings, source: Path) -> Any:
     return driver
 
 
+_reference_dumps: dict[str, Any] = {}
+
+
+def reference_dump(driver: Any, settings: Settings, source: Path) -> Any:
+    """The graph dump of a fresh load of `source`, made once per session: a load is a function
+    of its pages, so every later fresh load of `source` dumps equal to it. Loads `source` only
+    when the dump is not made yet and the database does not already hold it."""
+    from pipeline.queries import graph_dump
+
+    if str(source) not in _reference_dumps:
+        _reference_dumps[str(source)] = graph_dump.dump(graph_of(driver, settings, source),
+                                                        settings)
+    return _reference_dumps[str(source)]
+
+
 def mark_loaded(source: Path | None) -> None:
     """A test that left the graph equal to a fresh load of `source` (and proved it) says so;
     None: the graph is being changed, do not reuse it."""

@@ -19,7 +19,7 @@ import yaml
 from pipeline.load import db
 from pipeline.queries import graph_dump
 from pipeline.queries.export import all_paths, export_page
-from tests.conftest import CURRENT
+from tests.conftest import CURRENT, reference_dump
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -135,7 +135,7 @@ def test_reingest_unchanged_corpus_writes_nothing(
 ) -> None:
     from pipeline.flow.flows import ingest_flow
 
-    before = graph_dump.dump(current_graph, settings)
+    before = reference_dump(current_graph, settings, CURRENT)
     summary = ingest_flow(str(CURRENT))
     assert (summary.pages_unchanged, summary.pages_loaded) == (2730, 0)
     assert graph_dump.dump(current_graph, settings) == before
@@ -147,7 +147,7 @@ def test_full_reload_of_same_release_gives_identical_graph(
     """Force every page through delete + re-create; the graph must come back identical."""
     from pipeline.flow.flows import ingest_flow
 
-    before = graph_dump.dump(current_graph, settings)
+    before = reference_dump(current_graph, settings, CURRENT)
     db.run_write(current_graph, settings, "MATCH (m:GraphMeta) DELETE m")
     summary = ingest_flow(str(CURRENT))
     assert summary.full_reload and summary.pages_loaded == 2730

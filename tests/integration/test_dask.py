@@ -16,7 +16,7 @@ from prefect_dask import DaskTaskRunner
 
 from pipeline.queries import graph_dump
 from pipeline.settings import DaskSettings, Settings, load_settings
-from tests.conftest import CURRENT, FIXTURES, mark_loaded, needs_corpus
+from tests.conftest import CURRENT, FIXTURES, mark_loaded, needs_corpus, reference_dump
 
 pytestmark = pytest.mark.integration
 
@@ -82,7 +82,7 @@ def test_whole_corpus_on_a_two_worker_dask_cluster(
 ) -> None:
     from pipeline.flow.flows import ingest_flow, task_runner
 
-    expected = graph_dump.dump(current_graph, settings)  # the thread runner's fresh load
+    expected = reference_dump(current_graph, settings, CURRENT)
     before = executed_per_worker(dask_cluster)
     mark_loaded(None)
     graph_dump.wipe(current_graph, settings)

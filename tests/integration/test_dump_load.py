@@ -26,15 +26,25 @@ from typing import Any
 import pytest
 
 from pipeline.ingest.chunks import fingerprint
-from pipeline.load import db
+from pipeline.load import cypher_files, db
 from pipeline.queries import graph_dump
 from pipeline.servers import dump, neo4j_server
-from tests.conftest import CURRENT, PREVIOUS, REPO, load_fresh, mark_loaded, needs_corpus
+from tests.conftest import (
+    CURRENT,
+    PREVIOUS,
+    REPO,
+    graph_of,
+    load_fresh,
+    mark_loaded,
+    needs_corpus,
+    reference_dump,
+)
 from tests.tarfiles import write_tar
 
 pytestmark = [pytest.mark.integration, needs_corpus]
 TOTAL = 2730  # pages of the 2025-11-29 release
 MARKER = "MERGE (:DumpTestMarker {key: 'previous database'})"
+UNMARK = "MATCH (m:DumpTestMarker) DELETE m RETURN count(*) AS markers"
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -73,30 +83,43 @@ def own_server(settings: Any, driver: Any) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def corpus_dump(own_server: Any, settings: Any, prefect_harness: None,
                 tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, graph_dump.GraphDump]:
-    """The whole 2025-11-29 corpus, freshly ingested, dumped with the CLI; and its graph."""
-    load_fresh(own_server, settings, CURRENT)
-    before = graph_dump.dump(own_server, settings)
+    """The whole 2025-11-29 corpus as the flow loads it, dumped with the CLI; and its graph."""
+    before = reference_dump(own_server, settings, CURRENT)
+    graph_of(own_server, settings, CURRENT)
     out = tmp_path_factory.mktemp("dumps") / "chickgraph-2025-11-29.tar"
     result = cli("neo4j", "dump", "-o", str(out))
     assert result.returncode == 0, result.stderr[-3000:]
     warm_up(own_server, settings)
-    assert graph_dump.dump(own_server, settings) == before  # dumping changes nothing
+    after = graph_dump.dump(own_server, settings)
+    assert after == before, after.difference(before)  # dumping changes nothing
     mark_loaded(CURRENT)
     return out, before
 
 
 @pytest.fixture
-def previous_db(own_server: Any, settings: Any, corpus_dump: Any) -> Iterator[Any]:
-    """The live database before a fault: the corpus plus a marker node the dump lacks."""
+def previous_db(own_server: Any, settings: Any, corpus_dump: Any) -> Iterator[None]:
+    """The live database before a fault: the dumped corpus plus a marker node the dump lacks.
+
+    Afterwards the marker must still be there (the dump did not replace the database) and the
+    rest must equal the corpus: a whole graph dump when the server was restarted during the
+    test (neo4j-admin only works on a stopped database), else the node and relationship
+    totals of the dump's manifest (a refusal before the stop cannot have touched the store)."""
     db.run_write(own_server, settings, MARKER)
     mark_loaded(None)
-    before = graph_dump.dump(own_server, settings)
-    yield before
+    server = neo4j_server.running_pid(settings)
+    yield
     warm_up(own_server, settings)
     assert neo4j_server.running_pid(settings) is not None, "the server is not running"
-    after = graph_dump.dump(own_server, settings)
-    assert after == before, after.difference(before)
-    db.run_write(own_server, settings, "MATCH (m:DumpTestMarker) DELETE m")
+    removed = db.run_write(own_server, settings, UNMARK)
+    assert removed == [{"markers": 1}], "the previous database was replaced: no marker node"
+    before = corpus_dump[1]
+    if neo4j_server.running_pid(settings) != server:
+        after = graph_dump.dump(own_server, settings)
+        assert after == before, after.difference(before)
+    else:
+        dumped = dump.read_manifest(corpus_dump[0])
+        totals = db.run_read(own_server, settings, cypher_files.load("admin/dump_counts"))[0]
+        assert totals == {"nodes": dumped.nodes, "relationships": dumped.relationships}, totals
     mark_loaded(CURRENT)
 
 

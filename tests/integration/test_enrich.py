@@ -22,7 +22,7 @@ from pipeline.enrich.table import Database
 from pipeline.load import db
 from pipeline.queries import graph_dump, named
 from pipeline.settings import Settings
-from tests.conftest import CURRENT, FIXTURES, ingest, load_fresh, mark_loaded
+from tests.conftest import CURRENT, FIXTURES, ingest, load_fresh, mark_loaded, reference_dump
 from tests.integration.test_cli import cli
 from tests.orgdb import Gene, make_orgdb
 
@@ -267,7 +267,7 @@ def sqlite_names(path: Path, ids: set[str]) -> dict[str, tuple[str, str]]:
 def test_real_database_names_the_human_orthologs_of_the_corpus(
         current_graph: Any, settings: Settings, real_human: tuple[Database, Any]) -> None:
     _, local = real_human
-    plain = graph_dump.dump(current_graph, settings)
+    plain = reference_dump(current_graph, settings, CURRENT)
     assert ann_props(current_graph, settings) == {}  # a load without the enrichment
     mark_loaded(None)  # changed from here on; restored (and proved) at the end
     try:

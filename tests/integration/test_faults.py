@@ -39,6 +39,7 @@ from tests.conftest import (
     load_fresh,
     mark_loaded,
     needs_corpus,
+    reference_dump,
 )
 
 pytestmark = pytest.mark.integration
@@ -213,9 +214,7 @@ def fresh_current(driver: Any, settings: Any, prefect_harness: None) -> graph_du
     """The dump of a fresh load (wipe + ingest) of the real corpus, made once."""
     if not CURRENT.exists():
         pytest.skip("the shared corpus is not there")
-    if conftest._content.loaded != str(CURRENT):
-        load_fresh(driver, settings, CURRENT)
-    return graph_dump.dump(driver, settings)
+    return reference_dump(driver, settings, CURRENT)
 
 
 # --------------------------------------------------------------------------- Neo4j down
