@@ -80,20 +80,20 @@ def acquire(
 
 def heartbeat(driver: Driver, settings: Settings, run_id: str) -> None:
     db.run_managed(driver, settings, cypher_files.load("load/lock_heartbeat"),
-               {"name": LOCK_NAME, "run_id": run_id, "now": _now()})
+                   {"name": LOCK_NAME, "run_id": run_id, "now": _now()})
 
 
 def release(driver: Driver, settings: Settings, run_id: str) -> None:
     db.run_managed(driver, settings, cypher_files.load("load/lock_release"),
-               {"name": LOCK_NAME, "run_id": run_id})
+                   {"name": LOCK_NAME, "run_id": run_id})
 
 
 def set_gc_pending(driver: Driver, settings: Settings, pending: bool) -> None:
     db.run_managed(driver, settings, cypher_files.load("load/lock_gc_pending"),
-               {"name": LOCK_NAME, "pending": pending})
+                   {"name": LOCK_NAME, "pending": pending})
 
 
 def gc_pending(driver: Driver, settings: Settings) -> bool:
     records, _, _ = db.run_managed(driver, settings, cypher_files.load("load/lock_gc_state"),
-                               {"name": LOCK_NAME})
+                                   {"name": LOCK_NAME})
     return bool(records and records[0]["pending"])

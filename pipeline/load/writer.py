@@ -79,10 +79,10 @@ def write_vocabulary(driver: Driver, settings: Settings, vocab: Vocabularies) ->
 
 def vocabulary_fingerprint(driver: Driver, settings: Settings) -> str | None:
     records, _, _ = db.run_managed(driver, settings, cypher_files.load("load/meta_get"),
-                               routing=RoutingControl.READ)
+                                   routing=RoutingControl.READ)
     return records[0]["fingerprint"] if records else None
 
 
 def set_vocabulary_fingerprint(driver: Driver, settings: Settings, fingerprint: str) -> None:
     db.run_managed(driver, settings, cypher_files.load("load/meta_set"),
-               {"fingerprint": fingerprint})
+                   {"fingerprint": fingerprint})
