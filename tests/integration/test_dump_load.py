@@ -109,11 +109,12 @@ def previous_db(own_server: Any, settings: Any, corpus_dump: Any) -> Iterator[No
     server = neo4j_server.running_pid(settings)
     yield
     warm_up(own_server, settings)
-    assert neo4j_server.running_pid(settings) is not None, "the server is not running"
+    now = neo4j_server.running_pid(settings)
+    assert now is not None, "the server is not running"
     removed = db.run_write(own_server, settings, UNMARK)
     assert removed == [{"markers": 1}], "the previous database was replaced: no marker node"
     before = corpus_dump[1]
-    if neo4j_server.running_pid(settings) != server:
+    if now != server:
         after = graph_dump.dump(own_server, settings)
         assert after == before, after.difference(before)
     else:
@@ -243,7 +244,7 @@ def test_other_chickgraph_version_is_refused(previous_db: Any, corpus_dump: Any,
         body = tar.extractfile("neo4j.dump").read()  # type: ignore[union-attr]
     manifest["chickgraph_version"] = "0.0.1"
     path = write_tar(tmp_path / "old.tar", {"manifest.json": json.dumps(manifest).encode(),
-                                       "neo4j.dump": body})
+                                            "neo4j.dump": body})
     line = one_line_error(cli("neo4j", "load", str(path), "--force"))
     assert "chickgraph_version" in line and "0.0.1" in line
 

@@ -86,14 +86,15 @@ class Readers:
                     started = time.perf_counter()
                     session.execute_read(_read_all, text, params)
                     elapsed = time.perf_counter() - started
-                    real, gone = check_pages(session) if i % CHECK_EVERY == 0 else ({}, 0)
+                    checked = i % CHECK_EVERY == 0
+                    real, gone = check_pages(session) if checked else ({}, 0)
                 except Exception as exc:  # any error a client sees is a failure
                     with self.lock:
                         self.errors.append(f"{type(exc).__name__}: {exc}"[:300])
                     continue
                 with self.lock:
                     self.latencies.append(elapsed)
-                    self.checks += i % CHECK_EVERY == 0
+                    self.checks += checked
                     self.artefacts += gone
                     if real:
                         self.violations.append(real)
@@ -177,6 +178,8 @@ def test_readers_during_sync_and_full_reload(driver: Any, settings: Any,
     load_fresh(driver, settings, PREVIOUS)
     alone, sync_alone_s, _ = timed_ingest(str(CURRENT), None)
     assert alone.pages_failed == 0 and not alone.full_reload
+    alone_graph = graph_dump.dump(driver, settings)
+    assert alone_graph == reference, alone_graph.difference(reference)
 
     load_fresh(driver, settings, PREVIOUS)
     synced, sync_readers_s, during = timed_ingest(str(CURRENT), Readers(driver, database))

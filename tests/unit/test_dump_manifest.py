@@ -33,8 +33,8 @@ def _manifest(body: bytes, **changes: Any) -> dict[str, Any]:
 
 
 def _artefact(tmp_path: Path, body: bytes = b"dump bytes", **changes: Any) -> Path:
-    return write_tar(tmp_path / "a.tar", {"manifest.json": json.dumps(_manifest(body, **changes))
-                                     .encode(), "neo4j.dump": body})
+    manifest = json.dumps(_manifest(body, **changes)).encode()
+    return write_tar(tmp_path / "a.tar", {"manifest.json": manifest, "neo4j.dump": body})
 
 
 def test_a_good_manifest_is_read_and_accepted(tmp_path: Path) -> None:
