@@ -425,7 +425,8 @@ class GraphBuilder:
                 structure = self.get("AnatomicalStructure", edge["structure_key"])
                 if structure is not None:
                     self.create_rel("EXPRESSED_IN", gene, structure, {
-                        "stage_key": edge["stage_key"], "image_count": edge["image_count"],
+                        "stage_key": edge["stage_key"], "site": edge["site"],
+                        "image_count": edge["image_count"],
                         "stage_ordinal": edge["stage_ordinal"]})
 
     def _links(self, rows: list[dict[str, Any]], label: str, rel_type: str) -> None:

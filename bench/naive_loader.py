@@ -65,7 +65,8 @@ SHOWS = ("MATCH (i:Image {key: $a}) MATCH (s:AnatomicalStructure {key: $b}) "
          "MERGE (i)-[:SHOWS {position: $position, label: $label}]->(s)")
 EXPRESSED_IN = ("MATCH (g:Gene {key: $a}) MATCH (s:AnatomicalStructure {key: $b}) "
                 "MERGE (g)-[e:EXPRESSED_IN {stage_key: $stage_key}]->(s) "
-                "SET e.image_count = $image_count, e.stage_ordinal = $stage_ordinal")
+                "SET e.site = $site, e.image_count = $image_count, "
+                "e.stage_ordinal = $stage_ordinal")
 DESCRIBED_BY = ("MATCH (g:Gene {key: $a}) MATCH (s:Source {key: $b}) "
                 "MERGE (g)-[d:DESCRIBED_BY {position: $position}]->(s) SET d = $props")
 MERGE_PAPER = "MERGE (p:Publication {key: $key}) ON CREATE SET p = $props"
@@ -136,7 +137,7 @@ def write_page(tx: ManagedTransaction, rows: dict[str, list[dict[str, Any]]]) ->
     for row in rows["expressed_in"]:
         for edge in row["edges"]:
             _run(tx, EXPRESSED_IN, a=row["gene_key"], b=edge["structure_key"],
-                 stage_key=edge["stage_key"], image_count=edge["image_count"],
+                 stage_key=edge["stage_key"], site=edge["site"], image_count=edge["image_count"],
                  stage_ordinal=edge["stage_ordinal"])
     for row in rows["page_sources"]:
         _run(tx, MERGE_SOURCE, key=row["key"], props=row["node"])

@@ -21,6 +21,7 @@ CREATE INDEX structure_name IF NOT EXISTS FOR (n:AnatomicalStructure) ON (n.name
 CREATE INDEX image_url IF NOT EXISTS FOR (n:Image) ON (n.image_url);
 CREATE INDEX expressed_in_stage IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_ordinal);
 CREATE INDEX expressed_in_stage_key IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_key);
+CREATE INDEX expressed_in_site IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON (r.site);
 CREATE INDEX ingest_run_started IF NOT EXISTS FOR (n:IngestRun) ON (n.started_at);
 CREATE CONSTRAINT graph_meta_key IF NOT EXISTS FOR (n:GraphMeta) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT period_key IF NOT EXISTS FOR (n:DevelopmentalPeriod) REQUIRE n.key IS UNIQUE;

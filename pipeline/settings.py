@@ -24,10 +24,16 @@ Kept by hand, and why:
   replaced by `pipeline.yamlfile.read_mapping`: the library skips a missing file silently and
   lets read and YAML errors out as they are, where the CLI wants a one-line ConfigError.
 - Relative paths. They are resolved after validation against the project or the state dir
-  (`_Roots`): pydantic-settings has no notion of paths relative to a config file.
+  (`config_paths.Roots`): pydantic-settings has no notion of paths relative to a config file.
 - Which file and environment. `settings_customise_sources` is a classmethod without
   arguments of its own, so `load_settings` hands it the file and the mapping through a
   context variable (`_INPUTS`), set only while it builds the object.
+
+A second, smaller reader: `chickgraph query` and `cypher` take their connection (the `neo4j`
+section, its variables, the same path rules of `pipeline.config_paths`) from
+`pipeline.cli.connection`, which needs no pydantic and hands anything unusual back to
+`get_settings()`. A change to the neo4j fields here must be made there too;
+tests/unit/test_cli_connection.py compares the two.
 """
 
 from __future__ import annotations
@@ -41,7 +47,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-import platformdirs
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
@@ -52,29 +57,18 @@ from pydantic_settings import (
 )
 
 from pipeline import resources
+from pipeline.config_paths import (  # noqa: F401  (STATE_PREFIX, checkout_root: re-exported)
+    ENV_OVERRIDES,
+    STATE_PREFIX,
+    Roots,
+    checkout_root,
+    roots,
+    state_dir,
+)
 from pipeline.errors import ConfigError
 from pipeline.yamlfile import read_mapping
 
 DEFAULT_CONFIG = resources.config_file("chickgraph.yaml")
-STATE_PREFIX = ".local"  # config paths under it live in the state dir
-
-
-def checkout_root() -> Path | None:
-    """The source checkout this package runs from (editable install), None when installed."""
-    root = Path(__file__).resolve().parents[1]
-    is_checkout = (root / "pyproject.toml").is_file() and (root / "cypher").is_dir()
-    return root if is_checkout else None
-
-
-def state_dir(environ: Mapping[str, str], project: Path | None = None) -> Path:
-    """Where state lives: CHICKGRAPH_HOME, else `<project>/.local` (the folder of a config
-    file the user chose, or the checkout), else the user's data directory."""
-    if environ.get("CHICKGRAPH_HOME"):
-        return Path(environ["CHICKGRAPH_HOME"]).expanduser().resolve()
-    project = project or checkout_root()
-    if project is not None:
-        return project / STATE_PREFIX
-    return Path(platformdirs.user_data_dir("chickgraph", appauthor=False))
 
 
 class _Frozen(BaseModel):
@@ -248,28 +242,6 @@ def local_password(home: Path) -> str:
     return password
 
 
-# Environment variable -> dotted settings path. Explicit, so `--help` and README can list them.
-ENV_OVERRIDES: dict[str, str] = {
-    "NEO4J_URI": "neo4j.uri",
-    "NEO4J_USERNAME": "neo4j.username",
-    "NEO4J_PASSWORD": "neo4j.password",
-    "NEO4J_DATABASE": "neo4j.database",
-    "CHICKGRAPH_BOLT_PORT": "neo4j.local.bolt_port",
-    "CHICKGRAPH_HTTP_PORT": "neo4j.local.http_port",
-    "CHICKGRAPH_GUIDE_PORT": "neo4j.local.guide_port",
-    "CHICKGRAPH_PREFECT_PORT": "prefect.server_port",
-    "CHICKGRAPH_PREFECT_HOME": "prefect.home",
-    "CHICKGRAPH_NEO4J_HOME": "neo4j.local.home",
-    "CHICKGRAPH_JAVA": "neo4j.local.java",
-    "CHICKGRAPH_CORPUS": "ingest.source",
-    "CORPUS": "ingest.source",
-    "CHICKGRAPH_CHUNK_SIZE": "ingest.chunk_size",
-    "CHICKGRAPH_WORKERS": "ingest.workers",
-    "CHICKGRAPH_MAX_PAGE_BYTES": "ingest.max_page_bytes",
-    "CHICKGRAPH_TASK_RUNNER": "ingest.task_runner",
-    "CHICKGRAPH_DASK_ADDRESS": "ingest.dask.address",
-    "CHICKGRAPH_ENRICH_DIR": "enrich.dir",
-}
 # Read by load_settings itself rather than mapped onto a field.
 OTHER_VARIABLES = ("CHICKGRAPH_CONFIG", "CHICKGRAPH_HOME")
 
@@ -339,42 +311,13 @@ class _EnvironmentSource(PydanticBaseSettingsSource):
                                   f"mapping to apply {dotted}")
 
 
-@dataclass(frozen=True)
-class _Roots:
-    """What relative config paths are relative to: `.local/...` to the state dir, the rest
-    to the project (the config file's repository, the checkout, or the state dir)."""
-
-    project: Path
-    state: Path
-
-    def absolute(self, path: Path) -> Path:
-        path = path.expanduser()
-        if path.is_absolute():
-            return path
-        if path.parts[:1] == (STATE_PREFIX,):
-            return self.state.joinpath(*path.parts[1:])
-        return (self.project / path).resolve()
-
-
-def _roots(config: Path, environ: Mapping[str, str]) -> _Roots:
-    """A user's config file (CHICKGRAPH_CONFIG, --config) is its project's: paths relative to
-    the folder above `config/` (or its own folder); the packaged default belongs to the
-    checkout when there is one, else to the state dir."""
-    if config.resolve() != DEFAULT_CONFIG.resolve():
-        folder = config.resolve().parent
-        project = folder.parent if folder.name == "config" else folder
-        return _Roots(project, state_dir(environ, project))
-    state = state_dir(environ)
-    return _Roots(checkout_root() or state, state)
-
-
 def _is_local_path(url: str) -> bool:
     """A git `url` that is a path on this machine (relative paths are the repo's)."""
     return bool(url) and "://" not in url and not url.startswith("git@")
 
 
-def _resolve_paths(settings: Settings, roots: _Roots) -> Settings:
-    """Relative paths (from the file or the defaults) made absolute (see _Roots)."""
+def _resolve_paths(settings: Settings, roots: Roots) -> Settings:
+    """Relative paths (from the file or the defaults) made absolute (see Roots)."""
     _absolute = roots.absolute
     local = settings.neo4j.local
     sources: dict[str, FolderSource | GitSource] = {}
@@ -416,7 +359,7 @@ def load_settings(
         raise ConfigError(f"{path}: {field}: {first['msg']}") from exc
     finally:
         _INPUTS.reset(token)
-    return _resolve_paths(settings, _roots(path, env))
+    return _resolve_paths(settings, roots(path, env))
 
 
 @lru_cache(maxsize=1)

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
+from pipeline.cli.connection import connection
 from pipeline.cli.output import FORMAT_HELP, parse_params, print_rows
 from pipeline.load import db
-from pipeline.settings import get_settings
 
 
 def cypher_cmd(
@@ -22,7 +22,7 @@ def cypher_cmd(
     """Run raw Cypher. Read-only unless --write: the server refuses writes otherwise."""
     if fmt not in ("table", "json", "csv"):
         raise typer.BadParameter(f"unknown format {fmt!r}", param_hint="--format")
-    settings = get_settings()
+    settings = connection()  # what the server is and how to log in (no pydantic)
     params = parse_params(param or [])
     with db.connect(settings) as driver:
         if write:

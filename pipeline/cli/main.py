@@ -89,10 +89,10 @@ def expected_failure(exc: BaseException) -> str | None:
     from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
     if isinstance(exc, ServiceUnavailable | SessionExpired):  # gone after the pre-flight check
+        from pipeline.cli.connection import connection
         from pipeline.load.db import unavailable
-        from pipeline.settings import get_settings
 
-        return str(unavailable(get_settings(), exc))
+        return str(unavailable(connection(), exc))
     if isinstance(exc, Neo4jError):
         return f"Neo4j refused the query: {exc.code}: {_first_line(exc)}"
     return None

@@ -1,7 +1,11 @@
 """Console output shared by the commands: tables/JSON/CSV rows, one-line messages.
 
 Data is always printed verbatim (never read as Rich markup); messages go to stderr so that
-`--format json` output on stdout stays machine-readable."""
+`--format json` output on stdout stays machine-readable.
+
+Rich is imported only when something is drawn with it (tables, `out`/`err`): `--format json`
+or `csv` and one-line messages are plain writes, so `chickgraph query ... --format json` does
+not pay for Rich's import (see `__getattr__`)."""
 
 from __future__ import annotations
 
@@ -9,22 +13,46 @@ import csv
 import io
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-# Not a terminal (pipes, CI): wide enough that tables are not squeezed to 80 columns.
-out = Console() if sys.stdout.isatty() else Console(width=200)
-err = Console(stderr=True, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    out: Console  # stdout
+    err: Console  # stderr
 
 FORMAT_HELP = "Output format: table, json (an array of row objects) or csv."
 
+_CONSOLES: dict[str, Console] = {}
+
+
+def __getattr__(name: str) -> Console:
+    """`out` and `err`, Rich consoles created (and Rich imported) on first use."""
+    if name not in ("out", "err"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _console(name)
+
+
+def _console(name: str) -> Console:
+    console = _CONSOLES.get(name)
+    if console is None:
+        from rich.console import Console
+
+        if name == "out":  # not a terminal (pipes, CI): tables not squeezed to 80 columns
+            console = Console() if sys.stdout.isatty() else Console(width=200)
+        else:
+            console = Console(stderr=True, soft_wrap=True)
+        console = _CONSOLES.setdefault(name, console)
+    return console
+
 
 def echo(message: str) -> None:
-    err.print(message, markup=False, highlight=False)
+    """One line on stderr, verbatim (what `err.print(markup=False, highlight=False)` printed,
+    without importing Rich)."""
+    sys.stderr.write(f"{message}\n")
+    sys.stderr.flush()
 
 
 def parse_params(pairs: list[str]) -> dict[str, Any]:
@@ -68,11 +96,14 @@ def print_rows(rows: list[dict[str, Any]], fmt: str) -> None:
                              for k, v in row.items()})
         sys.stdout.write(buffer.getvalue())
     else:
+        from rich.table import Table
+        from rich.text import Text
+
         table = Table(show_lines=False)
         for column in rows[0] if rows else []:
             table.add_column(Text(column))
         for row in rows:  # Text(): data is shown verbatim, never read as Rich markup
             table.add_row(*[Text(json.dumps(v, default=str) if isinstance(v, list | dict)
                                  else str(v)) for v in row.values()])
-        out.print(table)
+        _console("out").print(table)
         echo(f"{len(rows)} row(s)")

@@ -1,5 +1,7 @@
 """`chickgraph query`, `export` and `plot ...`: read the graph back (named queries, pages,
-pictures). Plotting libraries are imported only by the plot commands."""
+pictures). Plotting libraries are imported only by the plot commands; `query` reads only the
+connection settings (pipeline.cli.connection), so it imports neither pydantic nor Rich
+(unless it draws a table)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,12 @@ from types import ModuleType
 from typing import Annotated, Any
 
 import typer
-import yaml
 
-from pipeline.cli.output import FORMAT_HELP, echo, out, print_rows
+from pipeline.cli import output
+from pipeline.cli.connection import connection
+from pipeline.cli.output import FORMAT_HELP, echo, print_rows
 from pipeline.errors import ChickGraphError
 from pipeline.load import db
-from pipeline.settings import get_settings
 
 plot_app = typer.Typer(help="Pictures of a gene's expression and orthologs (needs the plots "
                        "extra: pip install 'chickgraph[plots]').",
@@ -39,11 +41,11 @@ def query_cmd(
 
     if list_all or name is None:
         for spec in named.catalogue().values():
-            out.print(f"[bold]{spec.name}[/]: {spec.description}", highlight=False)
+            output.out.print(f"[bold]{spec.name}[/]: {spec.description}", highlight=False)
             for p in spec.params:
                 default = "required" if p.required else f"default {p.default!r}"
-                out.print(f"    {p.name} ({p.type}, {default}): {p.help}", highlight=False,
-                          markup=False)
+                output.out.print(f"    {p.name} ({p.type}, {default}): {p.help}",
+                                 highlight=False, markup=False)
         return
     given: dict[str, Any] = {}
     for pair in param or []:
@@ -53,7 +55,7 @@ def query_cmd(
         given[key.strip()] = value
     if limit is not None:
         given["limit"] = limit
-    settings = get_settings()
+    settings = connection()
     with db.connect(settings) as driver:  # one verified connection, used for the query too
         rows = named.run_raw(name, settings, driver=driver, **given)
     print_rows(rows, fmt)
@@ -83,6 +85,7 @@ def plot_expression(
     """Structure x stage heatmap of a gene's image counts (stages in developmental order,
     structures grouped by their top-level parent)."""
     from pipeline.queries import named
+    from pipeline.settings import get_settings
     from pipeline.transform.vocab.anatomy import load_anatomy
 
     plots = _plots("matplotlib", "numpy")
@@ -104,6 +107,7 @@ def plot_orthologs(
 ) -> None:
     """Interactive HTML view of a gene, its orthologs and the structures it is expressed in."""
     from pipeline.queries import named
+    from pipeline.settings import get_settings
 
     plots = _plots("neo4j_viz")
 
@@ -124,6 +128,7 @@ def export_cmd(
 ) -> None:
     """Rebuild a page's front matter from the graph alone."""
     from pipeline.queries.export import export_page
+    from pipeline.settings import get_settings
 
     if symbol is None and path is None:
         raise typer.BadParameter("give a SYMBOL or --path")
@@ -140,4 +145,6 @@ def export_cmd(
     if fmt == "json":
         sys.stdout.write(json.dumps(front, default=str, ensure_ascii=False, indent=2) + "\n")
     else:
+        import yaml
+
         sys.stdout.write(yaml.safe_dump(front, sort_keys=False, allow_unicode=True))

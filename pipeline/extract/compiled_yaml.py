@@ -16,15 +16,19 @@ Why the screen is enough: a plain scalar is typed by its first character. Outsid
 indentation and `- ` markers, or after `: `) with a digit, a sign or dot before a digit,
 `.i`/`.n`, `<` or `=`, unless its first line holds a character no number, date, merge or
 value uses (`5'-AATT-3'`, `559593,497505`: text to both) or it is a decimal integer alone on
-its line (the same int to both). Flow collections, tags, anchors, aliases, block scalars
-(yaml12 reads an empty `|` as a newline), explicit keys, directives, document markers, tabs
-and the characters YAML 1.1 and 1.2 disagree on (line breaks other than LF, non-printables)
-are refused outright. Any int or float the walk meets beyond that sends the page to libyaml.
+its line (the same int to both). Flow collections (but for a value that is just `[]` or
+`{}`, empty to both), tags, anchors, aliases, block scalars (yaml12 reads an empty `|` as a
+newline), explicit keys, directives, document markers, tabs and the characters YAML 1.1 and
+1.2 disagree on (line breaks other than LF, non-printables) are refused outright. Any int or
+float the walk meets beyond that sends the page to libyaml.
 
 Duplicate keys: in block style without flow collections each line holds at most one key,
 and every key is followed by `: `, `:` and a newline, or `:` at the end. So both the count of
 those and the count of lines holding one are at least the number of keys written; when either
-equals the number of keys yaml12 kept, none was dropped. Keys that are not strings (`1:`,
+equals the number of keys yaml12 kept, none was dropped. Quoted text can hold `: ` too
+(`'Related article: Anderson'`): without backslash escapes, every `: ` or `:` and a newline
+in the keys and values built comes from one of the text's own, inside a scalar, so the
+text's count minus the built objects' count is a bound as well. Keys that are not strings (`1:`,
 `true:`, `null:`) leave the fast path, so "equal after typing" and "equal as text" (how
 PageLoader compares keys) coincide.
 """
@@ -54,9 +58,11 @@ _ODD_CHARACTER = re.compile(
 _TYPED = (r"(?=[0-9<=.+\-])(?!-?(?:0|[1-9][0-9]{0,17}) *(?:\n|$))"
           r"(?:[0-9<=]|[-+][0-9.]|\.[0-9iInN])"
           r"[0-9a-fA-FxoiInNtTzZ_:.+\- <=]*?(?::(?:[ \n]|$)| #|\n|$)")
-# What may follow a node's start: flow collection, tag, anchor, alias, block scalar (yaml12
-# reads an empty `|` as "\n", PyYAML as ""), explicit key, or _TYPED
-_NODE = r"(?:[\[{!&*|>]|\?(?:[ \n]|$)|" + _TYPED + ")"
+# What may follow a node's start: flow collection (but for `[]` or `{}` alone on the rest of
+# its line: an empty list or mapping to both, with no key in it), tag, anchor, alias, block
+# scalar (yaml12 reads an empty `|` as "\n", PyYAML as ""), explicit key, or _TYPED
+_NODE = (r"(?:\[(?!\] *(?:\n|$))|\{(?!\} *(?:\n|$))|[!&*|>]|\?(?:[ \n]|$)|" + _TYPED
+         + ")")
 # two searches, each with a literal first character (a fast scan): a node after `: ` ...
 _AFTER_COLON = re.compile(r":  *" + _NODE)
 # ... and a node at a line's start, after its indentation and `- ` markers; document markers
@@ -101,11 +107,29 @@ def load(fm_text: str) -> Any:
     except _Unsure:
         return NOT_LOADED
     # every key is on a line of its own with `: ` or a final `:`; the quick count also
-    # counts such text inside values, so when it is off, count lines (at most one key each)
-    if keys[0] != fm_text.count(": ") + fm_text.count(":\n") + fm_text.endswith(":") and \
-            keys[0] != len(_KEY_LINE.findall(fm_text)):
+    # counts such text inside values, so when it is off, count lines (at most one key each),
+    # then discount what the values themselves hold
+    quick = fm_text.count(": ") + fm_text.count(":\n") + fm_text.endswith(":")
+    if keys[0] != quick and keys[0] != len(_KEY_LINE.findall(fm_text)) and (
+            "\\" in fm_text or keys[0] != quick - _colons_in_text(built)):
         return NOT_LOADED  # a key was dropped as a duplicate (or a false alarm)
     return built
+
+
+def _colons_in_text(value: Any) -> int:
+    """How often `: ` and `:\n` occur inside the keys and values built (quoted text, e.g.
+    `'Related article: Anderson'`). Without backslash escapes, each such pair comes from a
+    distinct `: ` or `:\n` of the text inside a scalar (a colon from a colon; a space or line
+    break from a space or a folded line break), never from a key's own `:`: so the text's count
+    minus this still bounds the number of keys written."""
+    kind = value.__class__
+    if kind is str:
+        return value.count(": ") + value.count(":\n")
+    if kind is dict:
+        return sum(_colons_in_text(k) + _colons_in_text(v) for k, v in value.items())
+    if kind is list:
+        return sum(_colons_in_text(item) for item in value)
+    return 0
 
 
 class _NotLoaded:

@@ -171,6 +171,25 @@ class _CYAMLHandler(YAMLHandler):
     """python-frontmatter's YAML handler on compiled parsers: yaml12 where it builds the same
     objects as PageLoader (pipeline/extract/compiled_yaml.py), else libyaml (~9x PyYAML)."""
 
+    def split(self, text: str) -> tuple[str, str]:
+        """YAMLHandler.split (`FM_BOUNDARY.split(text, 2)`), without running the regex over
+        every character of the front matter: after the opening match, the closing one can
+        only start right after a newline with `---`, so only those places are tried, in order
+        (the leftmost that matches is the one `split` finds). ~10x faster on real pages."""
+        boundary = self.FM_BOUNDARY
+        assert boundary is not None
+        first = boundary.match(text)
+        if first is None:  # not a page opening with `---`: the general case
+            return super().split(text)
+        start = first.end()
+        at = text.find("\n---", start - 1)
+        while at != -1:
+            closing = boundary.match(text, at + 1)
+            if closing is not None:
+                return text[start:at + 1], text[closing.end():]
+            at = text.find("\n---", at + 1)
+        raise ValueError("front matter is not terminated")  # as YAMLHandler's unpacking does
+
     def load(self, fm: str, **kwargs: object) -> Any:
         if not kwargs:  # the compiled parser, where it provably builds the same objects
             value = compiled_yaml.load(fm)
@@ -207,9 +226,12 @@ def relative_id(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def read_page(root: Path, path: Path, max_bytes: int) -> RawPage | PageIssue:
-    """Read one page; every way it can fail becomes a PageIssue naming the file."""
-    rel = relative_id(root, path)
+def read_page(root: Path, path: Path, max_bytes: int, rel: str | None = None
+              ) -> RawPage | PageIssue:
+    """Read one page; every way it can fail becomes a PageIssue naming the file. `rel`, when
+    the caller has it, is `relative_id(root, path)` (pathlib's relative_to is not cheap)."""
+    if rel is None:
+        rel = relative_id(root, path)
     try:
         info = path.lstat()
         if stat.S_ISLNK(info.st_mode):

@@ -7,7 +7,7 @@ import threading
 import weakref
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import neo4j
 from neo4j import (
@@ -29,7 +29,9 @@ from neo4j.exceptions import (
 
 from pipeline.errors import Neo4jAuthFailed, Neo4jUnavailable, ReadOnlyViolation
 from pipeline.load import cypher_files
-from pipeline.settings import Settings
+
+if TYPE_CHECKING:  # not imported at run time: `chickgraph query` passes a lighter object
+    from pipeline.settings import Settings  # (pipeline.cli.connection) and skips pydantic
 
 
 def make_driver(settings: Settings) -> Driver:

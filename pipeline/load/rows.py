@@ -83,7 +83,7 @@ def page_rows(rec: PageRecord) -> PageRows:
                                "source_key": image.source_name, "shows": shows})
     if rec.expression:
         rows["expressed_in"].append({"gene_key": gk, "edges": [
-            {"structure_key": e.structure_key, "stage_key": e.stage_key,
+            {"structure_key": e.structure_key, "stage_key": e.stage_key, "site": e.site,
              "stage_ordinal": e.stage_ordinal, "image_count": e.image_count}
             for e in rec.expression]})
     for src in rec.sources:

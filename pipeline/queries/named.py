@@ -17,18 +17,16 @@ import json
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-
-from neo4j import Driver
-from pydantic import BaseModel, ConfigDict
+from typing import TYPE_CHECKING, Any
 
 from pipeline.errors import ChickGraphError
 from pipeline.load import cypher_files, db
-from pipeline.queries.symbols import resolve_symbol
-from pipeline.settings import Settings, get_settings
-from pipeline.transform.species import resolve_species
-from pipeline.transform.vocab.anatomy import load_anatomy
-from pipeline.transform.vocab.stages import load_stage_table
+
+if TYPE_CHECKING:  # the rest is imported where used: `chickgraph query` skips pydantic
+    from neo4j import Driver
+    from pydantic import BaseModel as Row  # the base of the row classes below
+
+    from pipeline.settings import Settings
 
 _PARAM = re.compile(
     r"^//\s*@param\s+(?P<name>\w+):\s*(?P<type>\w+)\s*"
@@ -93,6 +91,11 @@ def parse_header(name: str, text: str) -> QuerySpec:
 
 
 @cache
+def _one(name: str) -> QuerySpec:
+    return parse_header(name, cypher_files.load(f"queries/{name}"))
+
+
+@cache
 def catalogue() -> dict[str, QuerySpec]:
     """Every named query, by name (the file name without .cypher)."""
     return {
@@ -102,6 +105,13 @@ def catalogue() -> dict[str, QuerySpec]:
 
 
 def get(name: str) -> QuerySpec:
+    """The query `name`: its own file only (a command runs one query), unless the catalogue
+    is read already or the name is not a query's (then the error lists them all)."""
+    if catalogue.cache_info().currsize == 0 and "/" not in name:
+        try:
+            return _one(name)
+        except (ValueError, FileNotFoundError):
+            pass  # not a file name, or no such file: the catalogue's error below
     try:
         return catalogue()[name]
     except KeyError:
@@ -127,8 +137,12 @@ def convert(spec: ParamSpec, value: Any) -> Any:
                     raise ValueError(f"{value!r} is not true or false")
                 return text in ("true", "yes", "1")
             case "stage":
+                from pipeline.transform.vocab.stages import load_stage_table
+
                 return load_stage_table().ordinal_of(str(value))
             case "structure":
+                from pipeline.transform.vocab.anatomy import load_anatomy
+
                 return load_anatomy().key_for(str(value))
             case "species":
                 return _taxon(value)
@@ -153,6 +167,8 @@ def convert(spec: ParamSpec, value: Any) -> Any:
 def _taxon(value: Any) -> int:
     if isinstance(value, int):
         return value
+    from pipeline.transform.species import resolve_species
+
     species = resolve_species(str(value))
     if species is None or species.taxon_id is None:
         raise ValueError(f"unknown species {value!r} (try human, mouse, Xenopus, zebrafish, "
@@ -178,149 +194,160 @@ def bind(spec: QuerySpec, given: dict[str, Any]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- typed rows
 
-
-class Row(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class GeneExpressionRow(Row):
-    symbol: str
-    structure_key: str
-    structure: str
-    stage: str
-    stage_ordinal: float | None
-    images: int
+# Pydantic models, defined on first use (`named.OrthologRow`, `run`): `chickgraph query`
+# prints plain rows and does not pay for importing pydantic and building these classes.
+ROW_CLASSES = ("Row", "GeneExpressionRow", "GenesInTissueRow", "OrthologRow",
+               "OrthologGenesInTissueRow", "ChickExpressionRow", "CoexpressedRow",
+               "StageAtlasRow", "EvidenceRow", "ConservedOrthologsRow", "OrthologConsistencyRow",
+               "PublicationRow", "FacetGenesInTissueRow", "PhenotypeOrthologsRow")
 
 
-class GenesInTissueRow(Row):
-    symbol: str
-    name: str | None
-    images: int
-    structures: list[str]
-    stages: list[str]
+def __getattr__(name: str) -> Any:
+    if name == "ROW_TYPES" or name in ROW_CLASSES:
+        return _rows()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-class OrthologRow(Row):
-    symbol: str
-    species: str
-    taxon_id: int | None
-    gene_key: str
-    ortholog_symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
-    ortholog_name: str | None = None
-    ncbi_id: str | None
-    ensembl_ids: list[str] | None
-    mod_ids: list[str] | None
-    symbols: list[str] | None
+@cache
+def _rows() -> dict[str, Any]:
+    """The row classes by class name, and ROW_TYPES (query name -> class)."""
+    from pydantic import BaseModel, ConfigDict, Field
+
+    class Row(BaseModel):
+        model_config = ConfigDict(frozen=True, extra="forbid")
+
+    class GeneExpressionRow(Row):
+        symbol: str
+        structure_key: str
+        structure: str
+        stage: str
+        stage_ordinal: float | None
+        images: int
+
+    class GenesInTissueRow(Row):
+        symbol: str
+        name: str | None
+        images: int
+        structures: list[str]
+        stages: list[str]
+
+    class OrthologRow(Row):
+        symbol: str
+        species: str
+        taxon_id: int | None
+        gene_key: str
+        ortholog_symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
+        ortholog_name: str | None = None
+        ncbi_id: str | None
+        ensembl_ids: list[str] | None
+        mod_ids: list[str] | None
+        symbols: list[str] | None
+
+    class OrthologGenesInTissueRow(Row):
+        gene_key: str
+        symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
+        name: str | None = None
+        ncbi_id: str | None
+        ensembl_ids: list[str] | None
+        symbols: list[str] | None
+        chick_genes: list[str]
+
+    class ChickExpressionRow(Row):
+        ortholog_key: str
+        ortholog_symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
+        ortholog_name: str | None = None
+        chick_symbol: str
+        structure: str
+        stage: str
+        stage_ordinal: float | None
+        images: int
+
+    class CoexpressedRow(Row):
+        symbol: str
+        shared_pairs: int
+
+    class StageAtlasRow(Row):
+        structure_key: str
+        structure: str
+        genes: int
+        images: int
+
+    class EvidenceRow(Row):
+        position: int
+        image_url: str
+        thumbnail_url: str | None
+        caption: str | None
+        stage_label: str | None
+        stage: str
+        labels: list[str]
+        source: str | None
+
+    class ConservedOrthologsRow(Row):
+        symbol: str
+        name: str | None
+        orthologs: list[str]
+        # parallel to orthologs: an enrichment's, or null
+        ortholog_symbols: list[str | None] = Field(default_factory=list)
+        ortholog_names: list[str | None] = Field(default_factory=list)
+
+    class OrthologConsistencyRow(Row):
+        """A chick gene and an ortholog whose database symbol neither equals the chick symbol nor
+        is one of the database's aliases of that gene (ignoring case), or that the database lacks.
+        The orthology stays as the source has it: the row only points a curator at it."""
+
+        chick_symbol: str
+        chick_name: str | None
+        ortholog_key: str
+        ncbi_id: str | None
+        ortholog_symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
+        ortholog_name: str | None = None
+        row_symbols: list[str] | None
+        page: str
+
+    class PublicationRow(Row):
+        publication: str
+        pubmed_id: str | None
+        url: str | None
+        title: str | None
+        year: int | None
+        citations: list[str] | None
+        sources: list[str]
+        images: int
+
+    class FacetGenesInTissueRow(Row):
+        symbol: str
+        name: str | None
+        images: int
+        stages: list[str]
+        facets: list[str]
+
+    class PhenotypeOrthologsRow(Row):
+        symbol: str
+        images: int
+        orthologs: list[str]
+        phenotypes: list[str]
 
 
-class OrthologGenesInTissueRow(Row):
-    gene_key: str
-    symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
-    name: str | None = None
-    ncbi_id: str | None
-    ensembl_ids: list[str] | None
-    symbols: list[str] | None
-    chick_genes: list[str]
-
-
-class ChickExpressionRow(Row):
-    ortholog_key: str
-    ortholog_symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
-    ortholog_name: str | None = None
-    chick_symbol: str
-    structure: str
-    stage: str
-    stage_ordinal: float | None
-    images: int
-
-
-class CoexpressedRow(Row):
-    symbol: str
-    shared_pairs: int
-
-
-class StageAtlasRow(Row):
-    structure_key: str
-    structure: str
-    genes: int
-    images: int
-
-
-class EvidenceRow(Row):
-    position: int
-    image_url: str
-    thumbnail_url: str | None
-    caption: str | None
-    stage_label: str | None
-    stage: str
-    labels: list[str]
-    source: str | None
-
-
-class ConservedOrthologsRow(Row):
-    symbol: str
-    name: str | None
-    orthologs: list[str]
-    ortholog_symbols: list[str | None] = []  # parallel to orthologs: an enrichment's, or null
-    ortholog_names: list[str | None] = []
-
-
-class OrthologConsistencyRow(Row):
-    """A chick gene and an ortholog whose database symbol neither equals the chick symbol nor
-    is one of the database's aliases of that gene (ignoring case), or that the database lacks.
-    The orthology stays as the source has it: the row only points a curator at it."""
-
-    chick_symbol: str
-    chick_name: str | None
-    ortholog_key: str
-    ncbi_id: str | None
-    ortholog_symbol: str | None = None  # an enrichment's (chickgraph enrich); null otherwise
-    ortholog_name: str | None = None
-    row_symbols: list[str] | None
-    page: str
-
-
-class PublicationRow(Row):
-    publication: str
-    pubmed_id: str | None
-    url: str | None
-    title: str | None
-    year: int | None
-    citations: list[str] | None
-    sources: list[str]
-    images: int
-
-
-class FacetGenesInTissueRow(Row):
-    symbol: str
-    name: str | None
-    images: int
-    stages: list[str]
-    facets: list[str]
-
-
-class PhenotypeOrthologsRow(Row):
-    symbol: str
-    images: int
-    orthologs: list[str]
-    phenotypes: list[str]
-
-
-ROW_TYPES: dict[str, type[Row]] = {
-    "publications": PublicationRow,
-    "facet-genes-in-tissue": FacetGenesInTissueRow,
-    "phenotype-orthologs": PhenotypeOrthologsRow,
-    "gene-expression": GeneExpressionRow,
-    "genes-in-tissue": GenesInTissueRow,
-    "orthologs": OrthologRow,
-    "ortholog-genes-in-tissue": OrthologGenesInTissueRow,
-    "chick-expression-of": ChickExpressionRow,
-    "coexpressed": CoexpressedRow,
-    "stage-atlas": StageAtlasRow,
-    "evidence": EvidenceRow,
-    "conserved-orthologs": ConservedOrthologsRow,
-    "ortholog-consistency": OrthologConsistencyRow,
-}
+    row_types: dict[str, type[Row]] = {
+        "publications": PublicationRow,
+        "facet-genes-in-tissue": FacetGenesInTissueRow,
+        "phenotype-orthologs": PhenotypeOrthologsRow,
+        "gene-expression": GeneExpressionRow,
+        "genes-in-tissue": GenesInTissueRow,
+        "orthologs": OrthologRow,
+        "ortholog-genes-in-tissue": OrthologGenesInTissueRow,
+        "chick-expression-of": ChickExpressionRow,
+        "coexpressed": CoexpressedRow,
+        "stage-atlas": StageAtlasRow,
+        "evidence": EvidenceRow,
+        "conserved-orthologs": ConservedOrthologsRow,
+        "ortholog-consistency": OrthologConsistencyRow,
+    }
+    classes: dict[str, Any] = {}
+    for row_type in (Row, *row_types.values()):
+        row_type.__qualname__ = row_type.__name__  # module-level names, as pickle finds them
+        classes[row_type.__name__] = row_type
+    return classes | {"ROW_TYPES": row_types}
 
 
 def run_raw(name: str, settings: Settings | None = None, driver: Driver | None = None,
@@ -330,13 +357,18 @@ def run_raw(name: str, settings: Settings | None = None, driver: Driver | None =
     A chicken symbol that finds nothing is tried again as the page symbol it equals ignoring
     case (`Pou5f3` -> `POU5F3`); several such pages are an error naming them.
     """
-    settings = settings or get_settings()
+    if settings is None:
+        from pipeline.settings import get_settings
+
+        settings = get_settings()
     spec = get(name)
     params = bind(spec, given)
     driver = driver or db.shared_driver(settings)
     rows = db.run_read(driver, settings, spec.text, params)
     if rows:
         return rows
+    from pipeline.queries.symbols import resolve_symbol
+
     retried = dict(params)
     for param in spec.params:
         if param.type == "symbol" and params.get(param.name) is not None:
@@ -348,5 +380,5 @@ def run_raw(name: str, settings: Settings | None = None, driver: Driver | None =
 
 def run(name: str, settings: Settings | None = None, **given: Any) -> list[Row]:
     """Run a named query and return typed rows (pydantic models, one class per query)."""
-    row_type = ROW_TYPES[get(name).name]
+    row_type = _rows()["ROW_TYPES"][get(name).name]
     return [row_type.model_validate(row) for row in run_raw(name, settings, **given)]

@@ -25,12 +25,23 @@ def matching_symbols(driver: Driver, settings: Settings, symbol: str) -> list[st
     return [row["symbol"] for row in rows]
 
 
+def exact_symbol_exists(driver: Driver, settings: Settings, symbol: str) -> bool:
+    """Whether a page's gene has exactly `symbol` (an index seek)."""
+    rows = db.run_read(driver, settings, cypher_files.load("lookup/chick_symbol_exists"),
+                       {"symbol": symbol})
+    return bool(rows and rows[0]["found"])
+
+
 def resolve_symbol(driver: Driver, settings: Settings, symbol: str) -> str | None:
     """The page symbol meant by `symbol` when it differs only in case; None when there is
     nothing better to try (the symbol is exact, or no page matches it in any case).
 
+    An exact symbol is recognised by an index seek first: the case-insensitive look-up scans
+    every page's gene, which at GEISHA's full size costs more than the query it follows.
     Raises AmbiguousSymbol, naming the candidates, when case does not decide.
     """
+    if exact_symbol_exists(driver, settings, symbol):
+        return None
     candidates = matching_symbols(driver, settings, symbol)
     if symbol in candidates or not candidates:
         return None

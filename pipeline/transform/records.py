@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -96,12 +95,27 @@ class ImageRecord:
     stage_node: dict[str, Any] | None  # props of an uncurated stage node (sub-stage, bucket)
 
 
+def site_key(structure_key: str, stage_key: str) -> str:
+    """One (structure, stage) pair as one indexed value of its EXPRESSED_IN edges.
+
+    "Which genes share this gene's pairs" is then one index seek per pair, not a scan of every
+    edge at the pair's stage (or of every edge into the structure), which is what made
+    `coexpressed` slow on dense hubs. Curated structure keys are slugs (no '@'), so the key
+    splits back at its first '@'.
+    """
+    return f"{structure_key} @ {stage_key}"
+
+
 @dataclass(frozen=True, slots=True)
 class ExpressionRecord:
     structure_key: str
     stage_key: str
     stage_ordinal: float | None
     image_count: int
+
+    @property
+    def site(self) -> str:
+        return site_key(self.structure_key, self.stage_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +156,8 @@ class Vocabularies:
     anatomy: AnatomyVocabulary
     _stage_memo: dict[str | None, StageResolution] = field(default_factory=dict, repr=False)
     _term_memo: dict[str, AnatomyResolution] = field(default_factory=dict, repr=False)
+    # location string -> what it shows: ~47,000 images, far fewer distinct location strings
+    _shows_memo: dict[Any, tuple[ShowsRecord, ...]] = field(default_factory=dict, repr=False)
 
     def stage(self, label: str | None) -> StageResolution:
         found = self._stage_memo.get(label)
@@ -153,6 +169,19 @@ class Vocabularies:
         found = self._term_memo.get(label)
         if found is None:
             found = self._term_memo[label] = self.anatomy.resolve(label)
+        return found
+
+    def shows(self, location: Any) -> tuple[ShowsRecord, ...]:
+        """The terms an image's location string names, in order, repeats kept (immutable
+        records: one tuple shared by every image with the same string)."""
+        found = self._shows_memo.get(location)
+        if found is None:
+            found = tuple(ShowsRecord(res.key, res.name, res.kind, position, term)
+                          for position, term in enumerate(split_location(location))
+                          for res in (self.term(term),))
+            if len(self._shows_memo) > 100_000:
+                self._shows_memo.clear()
+            self._shows_memo[location] = found
         return found
 
 
@@ -267,13 +296,22 @@ def blank_to_none(value: str | None) -> str | None:
     return value if value is not None and value.strip() else None
 
 
-def _fields(entry: dict[str, Any]) -> tuple[list[str], list[str]]:
-    """The keys an entry has, and those whose value is null: absence vs null is a fact."""
-    return list(entry), [k for k, v in entry.items() if v is None]
-
-
 def _present(entry: dict[str, Any], known: frozenset[str] | tuple[str, ...]) -> dict[str, Any]:
     return {k: v for k, v in entry.items() if k in known and v is not None}
+
+
+def _entry_parts(entry: dict[str, Any], known: frozenset[str]
+                 ) -> tuple[dict[str, Any], list[str], list[str], str | None]:
+    """(`_present`, the keys it has, those whose value is null, `_extra_json`) of an entry in
+    one go: absence vs null is a fact. Nearly every entry has only known keys and no null:
+    then the first is a copy and the last None."""
+    fields = list(entry)
+    if None not in entry.values():  # values are text, numbers, dates, lists, maps: never == None
+        if entry.keys() <= known:
+            return dict(entry), fields, [], None
+        return _present(entry, known), fields, [], _extra_json(entry, known)
+    nulls = [k for k, v in entry.items() if v is None]
+    return _present(entry, known), fields, nulls, _extra_json(entry, known)
 
 
 def _extra_json(entry: dict[str, Any], known: frozenset[str] | tuple[str, ...]) -> str | None:
@@ -356,8 +394,13 @@ def _paired(values: list[str], count: int, index: int) -> str | None:
     return None
 
 
+_ORTHOLOG_KNOWN = frozenset(("species", "entrez", "ensembl", "mod", "phenotypes", "symbol"))
+_IMAGE_KNOWN = frozenset(("image_url", "caption", "location", "source", "source_label", "stage",
+                          "thumbnail_url"))
+
+
 def ortholog_rows(path: str, rows: list[Any] | None) -> tuple[OrthologRowRecord, ...]:
-    known = ("species", "entrez", "ensembl", "mod", "phenotypes", "symbol")
+    known = _ORTHOLOG_KNOWN
     records = []
     for position, row in enumerate(rows or []):
         species = resolve_species(row.get("species"))
@@ -385,12 +428,12 @@ def ortholog_rows(path: str, rows: list[Any] | None) -> tuple[OrthologRowRecord,
         if not ids and symbol:
             ref = ortholog_gene(species, None, None, None, symbol)
             names.append(OrthologName(ref, None, None, phenotypes))
-        fields, nulls = _fields(row)
-        props = _present(row, known) | {
+        props, fields, nulls, extra = _entry_parts(row, known)
+        props |= {
             "key": f"{path}#ortholog-{position}", "position": position,
             "fields": fields, "null_fields": nulls,
         }
-        if (extra := _extra_json(row, known)) is not None:
+        if extra is not None:
             props["extra_json"] = extra
         # what the phenotypes text means for this species (raw text kept above)
         props |= phenotypes_reading(species.taxon_id if species else None, phenotypes)
@@ -401,29 +444,23 @@ def ortholog_rows(path: str, rows: list[Any] | None) -> tuple[OrthologRowRecord,
 def image_records(
     path: str, images: list[Any] | None, vocab: Vocabularies
 ) -> tuple[ImageRecord, ...]:
-    known = ("image_url", "caption", "location", "source", "source_label", "stage",
-             "thumbnail_url")
+    known = _IMAGE_KNOWN
+    stage_of, shows_of = vocab.stage, vocab.shows
     records = []
     for position, image in enumerate(images or []):
-        stage = vocab.stage(image.get("stage"))
-        shows = []
-        for term_position, term in enumerate(split_location(image.get("location"))):
-            res = vocab.term(term)
-            shows.append(ShowsRecord(res.key, res.name, res.kind, term_position, term))
-        fields, nulls = _fields(image)
-        props = _present(image, known) | {
-            "key": f"{path}#image-{position}", "position": position,
-            "fields": fields, "null_fields": nulls,
-            "stage_key": stage.key,
-        }
+        stage = stage_of(image.get("stage"))
+        props, fields, nulls, extra = _entry_parts(image, known)
+        key = f"{path}#image-{position}"
+        props |= {"key": key, "position": position, "fields": fields, "null_fields": nulls,
+                  "stage_key": stage.key}
         if stage.ordinal is not None:
             props["stage_ordinal"] = stage.ordinal
-        if (extra := _extra_json(image, known)) is not None:
+        if extra is not None:
             props["extra_json"] = extra
         source = blank_to_none(image.get("source"))
         records.append(ImageRecord(
-            props["key"], position, props, stage.key, stage.ordinal, source, tuple(shows),
-            adhoc_stage_node(stage),
+            key, position, props, stage.key, stage.ordinal, source,
+            shows_of(image.get("location")), adhoc_stage_node(stage),
         ))
     return tuple(records)
 
@@ -452,16 +489,21 @@ def adhoc_structure_node(shows: ShowsRecord) -> dict[str, Any] | None:
 
 def expression(images: tuple[ImageRecord, ...]) -> tuple[ExpressionRecord, ...]:
     """(structure, stage) -> how many of the gene's images show it: the EXPRESSED_IN edges."""
-    seen: dict[tuple[str, str], set[int]] = defaultdict(set)
+    counts: dict[tuple[str, str], int] = {}
+    last: dict[tuple[str, str], int] = {}  # the last image counted per pair: once per image
     ordinals: dict[str, float | None] = {}
     for image in images:
-        ordinals[image.stage_key] = image.stage_ordinal
+        stage_key, position = image.stage_key, image.position
+        ordinals[stage_key] = image.stage_ordinal
         for shows in image.shows:
             if shows.kind == "structure":
-                seen[(shows.structure_key, image.stage_key)].add(image.position)
+                pair = (shows.structure_key, stage_key)
+                if last.get(pair) != position:
+                    last[pair] = position
+                    counts[pair] = counts.get(pair, 0) + 1
     return tuple(
-        ExpressionRecord(structure, stage, ordinals[stage], len(positions))
-        for (structure, stage), positions in sorted(seen.items())
+        ExpressionRecord(structure, stage, ordinals[stage], count)
+        for (structure, stage), count in sorted(counts.items())
     )
 
 
@@ -470,11 +512,11 @@ def link_records(
 ) -> tuple[LinkRecord, ...]:
     """Page sources and papers: the shared node gets only its identity, the edge the rest."""
     records = []
+    known_set = frozenset(known)
     for position, entry in enumerate(entries or []):
-        fields, nulls = _fields(entry)
-        edge = _present(entry, known) | {"position": position, "fields": fields,
-                                         "null_fields": nulls}
-        if (extra := _extra_json(entry, known)) is not None:
+        edge, fields, nulls, extra = _entry_parts(entry, known_set)
+        edge |= {"position": position, "fields": fields, "null_fields": nulls}
+        if extra is not None:
             edge["extra_json"] = extra
         key = key_of(entry)
         node = {name: entry[name] for name in node_fields if entry.get(name)} | {"key": key}

@@ -119,8 +119,10 @@ def test_expression_edges_match_the_pages(current_graph: Any, settings: Any) -> 
             expected[triple] = len(positions)
     got = db.run_read(current_graph, settings,
                       "MATCH (g:Gene)-[e:EXPRESSED_IN]->(a:AnatomicalStructure) "
-                      "RETURN g.symbol AS s, a.key AS a, e.stage_key AS st, e.image_count AS n")
+                      "RETURN g.symbol AS s, a.key AS a, e.stage_key AS st, e.image_count AS n, "
+                      "e.site AS site")
     assert Counter({(r["s"], r["a"], r["st"]): r["n"] for r in got}) == expected
+    assert all(r["site"] == f"{r['a']} @ {r['st']}" for r in got)
 
 
 def test_heart_between_hh10_and_hh20_is_one_query(current_graph: Any, settings: Any) -> None:

@@ -159,7 +159,7 @@ def test_chick_expression_of(current_graph: Any, identifier: str) -> None:
     assert got == expected
 
 
-@pytest.mark.parametrize("symbol", ["ALAS2", "CDON", "FGF8"])
+@pytest.mark.parametrize("symbol", ["ALAS2", "CDON", "FGF8", "AAK1", "SOX6"])
 def test_coexpressed(current_graph: Any, symbol: str) -> None:
     mine = set(corpus().expression[symbol])
     shared = Counter({other: len(mine & set(triples))

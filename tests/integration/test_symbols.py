@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.queries import named
+from pipeline.queries import named, symbols
 from pipeline.queries.export import export_page
 from pipeline.queries.symbols import AmbiguousSymbol, matching_symbols
 from tests.conftest import FIXTURES, REPO, load_fresh
@@ -29,6 +29,23 @@ def test_lower_case_symbol_finds_the_page(current_graph: Any, settings: Any) -> 
     assert export_page(current_graph, settings, symbol="Pou5f3") == export_page(
         current_graph, settings, symbol="POU5F3")
     assert named.run_raw("orthologs", settings, symbol="NO-SUCH-GENE") == []
+
+
+def test_exact_symbol_with_no_rows_skips_the_case_scan(current_graph: Any, settings: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The scan of every page's gene runs only when no page has the exact symbol."""
+    scanned: list[str] = []
+    real = symbols.matching_symbols
+
+    def counting(driver: Any, settings: Any, symbol: str) -> list[str]:
+        scanned.append(symbol)
+        return real(driver, settings, symbol)
+
+    monkeypatch.setattr(symbols, "matching_symbols", counting)
+    assert named.run_raw("gene-expression", settings, symbol="ALAS2", limit=0) == []
+    assert scanned == []
+    assert named.run_raw("gene-expression", settings, symbol="alas2", limit=0) == []
+    assert scanned == ["alas2"]
 
 
 def test_cli_export_and_query_ignore_case(current_graph: Any) -> None:

@@ -1,8 +1,12 @@
 """The everyday read commands answer at once: they import only their own command module, never
-Prefect or the plotting libraries (which cost seconds), and `--help` still lists everything."""
+Prefect or the plotting libraries (which cost seconds), and `--help` still lists everything.
+`query` and `cypher` go further (issue 15: within 1.3x of a bare driver script): they read only
+the connection settings and skip pydantic, pydantic-settings and, for JSON, Rich."""
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -24,15 +28,33 @@ runpy.run_module("pipeline", run_name="__main__")
 """
 
 
-def imported_modules(*args: str, tmp: Path) -> set[str]:
+def imported_modules(*args: str, tmp: Path, env: dict[str, str] | None = None,
+                     returncode: int = 0) -> set[str]:
     """Modules a real `chickgraph ARGS` process had imported when it exited."""
     listing = tmp / "modules.txt"
     done = subprocess.run([sys.executable, "-c", PROBE, str(listing), *args],
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
+                          capture_output=True, text=True, timeout=120,
+                          env=None if env is None else {**os.environ, **env})
+    assert done.returncode == returncode, done.stderr[-2000:]
+    if returncode:  # an expected failure: one line, no traceback
+        assert len(done.stderr.strip().splitlines()) == 1, done.stderr[-2000:]
     names = set(listing.read_text().split())
     assert "pipeline.cli.main" in names
     return names
+
+
+def heavy_modules(names: set[str], heavy: tuple[str, ...] = HEAVY) -> list[str]:
+    return sorted(n for n in names if n in heavy or any(n.startswith(h + ".") for h in heavy))
+
+
+def unreachable_server(tmp: Path) -> dict[str, str]:
+    """An external server nobody listens on: commands run their whole path up to connecting,
+    then fail in one line, fast (connection refused)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # free once closed: nothing listens there
+    return {"NEO4J_URI": f"bolt://127.0.0.1:{port}", "NEO4J_PASSWORD": "not-used",
+            "CHICKGRAPH_HOME": str(tmp / "state")}
 
 
 @pytest.mark.parametrize("command", [["query", "--help"], ["cypher", "--help"],
@@ -42,9 +64,55 @@ def test_read_commands_import_neither_prefect_nor_plots(command: list[str],
                                                        tmp_path: Path) -> None:
     names = imported_modules(*command, tmp=tmp_path)
     assert COMMANDS[command[0]][0] in names
-    heavy = sorted(n for n in names if n.split(".")[0] in HEAVY or n in HEAVY
-                   or any(n.startswith(h + ".") for h in HEAVY))
-    assert heavy == []
+    assert heavy_modules(names) == []
+
+
+# The commands themselves, not only their --help: everything up to the query (settings, the
+# driver, the named query, output) is imported; the server is unreachable, so they fail there.
+RUNS = [
+    (["query", "orthologs", "-p", "symbol=ALAS2", "--format", "json"], 1),
+    (["query", "genes-in-tissue", "-p", "structure=heart", "-p", "from_stage=HH10"], 1),
+    (["cypher", "RETURN 1 AS x", "--format", "json"], 1),
+    (["export", "ALAS2"], 1),
+    (["runs"], 1),
+    (["config", "show"], 0),
+    (["config", "show", "--json"], 0),
+]
+
+
+@pytest.mark.parametrize(("command", "returncode"), RUNS, ids=[" ".join(c) for c, _ in RUNS])
+def test_read_commands_run_without_prefect_or_plots(command: list[str], returncode: int,
+                                                    tmp_path: Path) -> None:
+    names = imported_modules(*command, tmp=tmp_path, env=unreachable_server(tmp_path),
+                             returncode=returncode)
+    assert COMMANDS[command[0]][0] in names
+    assert heavy_modules(names) == []
+
+
+# What a bare driver script does not import either (see bench/run_all.py, step_cli)
+NOT_FOR_A_QUERY = ("pydantic", "pydantic_settings", "pipeline.settings", "rich", "prefect",
+                   "matplotlib", "pipeline.transform")
+
+
+@pytest.mark.parametrize("command", [
+    ["query", "orthologs", "-p", "symbol=ALAS2", "--format", "json", "--limit", "5"],
+    ["cypher", "RETURN $s AS s", "-p", "s=1", "--format", "json"],
+])
+def test_query_and_cypher_skip_pydantic_and_rich(command: list[str], tmp_path: Path) -> None:
+    names = imported_modules(*command, tmp=tmp_path, env=unreachable_server(tmp_path),
+                             returncode=1)
+    assert "neo4j" in names  # it did get as far as the driver
+    assert heavy_modules(names, NOT_FOR_A_QUERY) == []
+
+
+def test_typer_still_reports_bad_values(tmp_path: Path) -> None:
+    """A bad integer is typer's usage error, exit 2 (typer is pinned below 0.29, whose pydantic
+    coercion of every parameter cost each command ~0.1 s)."""
+    done = subprocess.run([sys.executable, "-m", "pipeline", "query", "orthologs", "-p",
+                           "symbol=ALAS2", "--limit", "many"], capture_output=True, text=True,
+                          timeout=120, env={**os.environ, **unreachable_server(tmp_path)})
+    assert done.returncode == 2, done.stderr
+    assert "--limit" in done.stderr and "not a valid int" in done.stderr
 
 
 def test_the_probe_sees_heavy_imports(tmp_path: Path) -> None:

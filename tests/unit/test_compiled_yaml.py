@@ -92,6 +92,7 @@ def test_every_real_page_builds_the_same_objects_and_issues(
     "a: x\x85b: y\n", "a: x\u2028b\n", "%YAML 1.1\n---\na: 1\n",
     "a: 1\n---\nb: 2\n", "a:\tb\n", "a: b\r\nc: d\n", "a: |\n", "a: >-\n  x\n",
     "  a: b\nc\n", "  a: b\n# c\nc: d\n", "", "k" * 1100 + ": v\n",
+    "a: [] # c\n", "a: [b]\n", "[]: x\n", "a: {b: 1}\n",
 ])
 def test_what_yaml_1_1_and_1_2_read_differently_is_left_to_libyaml(text: str) -> None:
     assert compiled_yaml.load(text) is compiled_yaml.NOT_LOADED
@@ -104,6 +105,8 @@ def test_what_yaml_1_1_and_1_2_read_differently_is_left_to_libyaml(text: str) ->
     "a: \"\\u00e9\\t\\N\\_\"\n",
     "a: \"\\x07\"\n",
     "list:\n- a\n- - b\n  - c: d\n", "'q: k': 'v: w'\n",
+    "a: []\nb: {}\nc:\n- []\n- {}  \n", "note: 'Related article: Anderson'\nb: x\n",
+    "a: 'x:\n  y'\nb: \"p: q\"\n",
 ])
 def test_pages_that_both_read_alike_take_the_compiled_path(text: str) -> None:
     fast = compiled_yaml.load(text)
@@ -114,6 +117,7 @@ def test_pages_that_both_read_alike_take_the_compiled_path(text: str) -> None:
 @pytest.mark.parametrize("text", [
     "a: 1\na: 2\n", "x:\n  k: 1\n  k: 2\n", "- a: 1\n  a: 1\n", "a: 1\n'a': 2\n",
     "a: 1\n\"\\x61\": 2\n", "x:\n  b: 'k: v'\n  b: 2\n",
+    "a: 'k: v'\na: x\n", "a: x\na: 'k: v'\n", "a: \"k:\\ \"\nb: 'v: w'\nb: 1\n",
 ])
 def test_duplicate_keys_are_refused_with_key_and_line(
         text: str, monkeypatch: pytest.MonkeyPatch) -> None:

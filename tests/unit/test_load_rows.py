@@ -149,6 +149,9 @@ def test_expressed_in_rows_name_only_structures(chunk: ChunkRows, vocab: Vocabul
             term = vocab.anatomy.get(edge["structure_key"])
             assert term is not None and term.kind == "structure", edge
             assert edge["image_count"] >= 1
+            # the site is the pair, and splits back into it (curated keys hold no '@')
+            assert edge["site"] == f"{edge['structure_key']} @ {edge['stage_key']}"
+            assert edge["site"].split(" @ ", 1) == [edge["structure_key"], edge["stage_key"]]
 
 
 def test_image_sources_skip_images_without_a_source(
