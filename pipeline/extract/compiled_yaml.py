@@ -68,6 +68,10 @@ _AFTER_COLON = re.compile(r":  *" + _NODE)
 # ... and a node at a line's start, after its indentation and `- ` markers; document markers
 # and directives. The text searched starts with a newline, so its first line is included.
 _AT_LINE_START = re.compile(r"\n(?: *(?:- +)*" + _NODE + r"|(?:---|\.\.\.)(?:[ \n]|$)|%)")
+# A node that is only blanks, one of them not ASCII (`a: \xa0`): yaml12 strips Unicode blanks
+# and reads null, PyYAML keeps the text. Found after a node's start (a line's start, `:`, `-`)
+# and before where a plain scalar ends (the line's end, `#`, `:`).
+_BLANK_SCALAR = re.compile(r"(?:^|[\n:-]) *[^\S\x00-\x7f][^\S\n]*(?:\n|$|#|:)")
 # a line that may hold a key: one `:` followed by a blank or the line's end
 _KEY_LINE = re.compile(r"^[^\n]*?:(?: |$)", re.MULTILINE)
 
@@ -77,6 +81,7 @@ def screened_out(fm_text: str) -> bool:
     return bool(
         "*" in fm_text  # aliases: shared objects and alias limits are libyaml's business
         or _ODD_CHARACTER.search(fm_text)
+        or _BLANK_SCALAR.search(fm_text)
         or _AFTER_COLON.search(fm_text)
         or _AT_LINE_START.search(fm_text if fm_text.startswith("\n") else "\n" + fm_text)
     )

@@ -93,6 +93,9 @@ def test_every_real_page_builds_the_same_objects_and_issues(
     "a: 1\n---\nb: 2\n", "a:\tb\n", "a: b\r\nc: d\n", "a: |\n", "a: >-\n  x\n",
     "  a: b\nc\n", "  a: b\n# c\nc: d\n", "", "k" * 1100 + ": v\n",
     "a: [] # c\n", "a: [b]\n", "[]: x\n", "a: {b: 1}\n",
+    # nodes of Unicode blanks only: yaml12 reads null, PyYAML the text (found by hypothesis)
+    "a:\n  - \xa0\n", "a: \xa0\n", "- \u3000\n", "a: \xa0 #c\n", "\xa0: 1\n",
+    "a: x\n  \u2003\n",
 ])
 def test_what_yaml_1_1_and_1_2_read_differently_is_left_to_libyaml(text: str) -> None:
     assert compiled_yaml.load(text) is compiled_yaml.NOT_LOADED
