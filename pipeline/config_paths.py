@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pipeline import resources
 
@@ -38,6 +39,24 @@ ENV_OVERRIDES: dict[str, str] = {
     "CHICKGRAPH_DASK_ADDRESS": "ingest.dask.address",
     "CHICKGRAPH_ENRICH_DIR": "enrich.dir",
 }
+
+
+class Neo4jEndpoint:
+    """Where the Neo4j server is: what the full settings (`Neo4jSettings`) and the light
+    reader (`cli.connection.Neo4jConnection`) both answer from their `uri` and `local`."""
+
+    if TYPE_CHECKING:  # fields of the subclasses (annotated here, pydantic would order them)
+        uri: str | None
+        local: Any  # LocalNeo4j or LocalServer: has `bolt_port`
+
+    @property
+    def external(self) -> bool:
+        """True when NEO4J_URI (or config) names a server: then nothing local is started."""
+        return self.uri is not None
+
+    @property
+    def effective_uri(self) -> str:
+        return self.uri or f"bolt://127.0.0.1:{self.local.bolt_port}"
 
 
 def default_config() -> Path:

@@ -60,6 +60,7 @@ from pipeline import resources
 from pipeline.config_paths import (  # noqa: F401  (STATE_PREFIX, checkout_root: re-exported)
     ENV_OVERRIDES,
     STATE_PREFIX,
+    Neo4jEndpoint,
     Roots,
     checkout_root,
     roots,
@@ -105,22 +106,13 @@ def _derived_port(port: int, field: str) -> int:
     return port
 
 
-class Neo4jSettings(_Frozen):
+class Neo4jSettings(Neo4jEndpoint, _Frozen):
     uri: str | None = None
     username: str = "neo4j"
     password: SecretStr | None = None
     database: str = "neo4j"
     connect_timeout_s: float = 5
     local: LocalNeo4j = LocalNeo4j()
-
-    @property
-    def external(self) -> bool:
-        """True when NEO4J_URI (or config) names a server: then nothing local is started."""
-        return self.uri is not None
-
-    @property
-    def effective_uri(self) -> str:
-        return self.uri or f"bolt://127.0.0.1:{self.local.bolt_port}"
 
 
 class PrefectSettings(_Frozen):

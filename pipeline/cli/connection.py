@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.config_paths import ENV_OVERRIDES, default_config, roots
+from pipeline.config_paths import ENV_OVERRIDES, Neo4jEndpoint, default_config, roots
 from pipeline.errors import ConfigError
+from pipeline.yamlfile import read_mapping
 
 if TYPE_CHECKING:
     from pipeline.settings import Settings
@@ -59,21 +60,13 @@ class LocalServer:
 
 
 @dataclass(frozen=True)
-class Neo4jConnection:
+class Neo4jConnection(Neo4jEndpoint):
     uri: str | None
     username: str
     password: str | None
     database: str
     connect_timeout_s: float
     local: LocalServer
-
-    @property
-    def external(self) -> bool:
-        return self.uri is not None
-
-    @property
-    def effective_uri(self) -> str:
-        return self.uri or f"bolt://127.0.0.1:{self.local.bolt_port}"
 
 
 @dataclass(frozen=True)
@@ -133,15 +126,8 @@ def read_connection(environ: Mapping[str, str]) -> ConnectionSettings:
 
 def _from_file(path: Path) -> dict[str, Any]:
     """The neo4j section's values, flattened (`local.home`); _Unsure when the file is odd."""
-    import yaml
-
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_loader(yaml))
-    except (OSError, yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise _Unsure(str(path)) from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict) or not set(data) <= TOP_KEYS:
+    data = read_mapping(path, what="config", error=_Unsure)  # as the settings read it
+    if not set(data) <= TOP_KEYS:
         raise _Unsure("top level")
     section = data.get("neo4j")
     if section is None:
@@ -156,11 +142,6 @@ def _from_file(path: Path) -> dict[str, Any]:
         if local and key in local:
             values[f"local.{key}"] = local[key]
     return values
-
-
-def _loader(yaml: Any) -> Any:
-    """The C safe loader when PyYAML has it: the same documents as `yaml.safe_load`."""
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _text(value: Any) -> str:

@@ -142,10 +142,10 @@ def _read_if_changed(
         return read_page(root, path, max_bytes, rel)
     try:
         if path.is_symlink() or path.stat().st_size > max_bytes:
-            return read_page(root, path, max_bytes)
+            return read_page(root, path, max_bytes, rel)
         data = path.read_bytes()
     except OSError:
-        return read_page(root, path, max_bytes)
+        return read_page(root, path, max_bytes, rel)
     digest = hashlib.sha256(data).hexdigest()
     if digest == known:
         return None

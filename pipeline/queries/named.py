@@ -98,10 +98,7 @@ def _one(name: str) -> QuerySpec:
 @cache
 def catalogue() -> dict[str, QuerySpec]:
     """Every named query, by name (the file name without .cypher)."""
-    return {
-        path.stem: parse_header(path.stem, cypher_files.load(f"queries/{path.stem}"))
-        for path in cypher_files.available("queries")
-    }
+    return {path.stem: _one(path.stem) for path in cypher_files.available("queries")}
 
 
 def get(name: str) -> QuerySpec:
