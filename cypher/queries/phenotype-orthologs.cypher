@@ -12,6 +12,7 @@
 MATCH (root:AnatomicalStructure {key: $structure})
 MATCH (a:AnatomicalStructure)-[:PART_OF*0..]->(root)
 WHERE $include_parts OR a = root
+WITH DISTINCT a  // a part reached along two part-of paths counts once
 MATCH (g:Gene)-[e:EXPRESSED_IN]->(a)
 WHERE ($from_stage IS NULL OR e.stage_ordinal >= $from_stage)
   AND ($to_stage IS NULL OR e.stage_ordinal <= $to_stage)

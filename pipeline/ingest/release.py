@@ -8,6 +8,9 @@ again in ONE transaction: the result equals a fresh load of the release by const
 and a crash leaves either the old or the new state. When nothing changed (same hashes, no
 page loaded or deleted) nothing is written.
 
+This module plans (a pure function of the files and the graph's genes and sources) and
+decides; the read and the one write transaction are load's (`pipeline/load/writer.py`).
+
 orthologs.json is hashed and recorded but not read: the pages' ortholog tables carry the
 same rows, and those are what the graph models.
 """
@@ -17,12 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from neo4j import Driver, ManagedTransaction
+from neo4j import Driver
 
 from pipeline.extract.pages import PageIssue
 from pipeline.extract.release import DataFile
 from pipeline.ingest.summary import IngestSummary, PageError
-from pipeline.load import cypher_files, db
+from pipeline.load import writer
 from pipeline.settings import Settings
 from pipeline.transform.facets import GENE_INDEX, ChickGene, Facets, parse_gene_index
 from pipeline.transform.literature import PAPERS, Papers, parse_papers, resolve_sources
@@ -77,29 +80,17 @@ def plan(files: dict[str, DataFile], genes: list[ChickGene], sources: list[str]
     return rows, report
 
 
-def _write(tx: ManagedTransaction, rows: dict[str, list[dict[str, Any]]]) -> None:
-    for statement in cypher_files.statements("load/release_reset"):
-        tx.run(statement).consume()
-    for name in ("release_data_files", "release_publications", "release_facets",
-                 "release_facet_links", "release_citations"):
-        if rows[name]:
-            tx.run(cypher_files.load(f"load/{name}"), rows=rows[name]).consume()
-    tx.run(cypher_files.load("load/release_unlisted")).consume()
-
-
 def sync_release(driver: Driver, settings: Settings, files: dict[str, DataFile],
                  deleted_paths: list[str], pages_changed: bool) -> ReleaseReport:
     """Apply the data files if they or the pages changed; report either way."""
-    state = db.run_read(driver, settings, cypher_files.load("load/release_state"),
-                        {"deleted": deleted_paths})[0]
+    state = writer.release_state(driver, settings, deleted_paths)
     stored = {path: sha for path, sha in state["hashes"]}
     genes = [ChickGene(key, symbol, gene_id) for key, symbol, gene_id in state["genes"]]
     rows, report = plan(files, genes, state["sources"])
     report.phenotypes_unsplit = state["unsplit"]
     current = {path: file.sha256 for path, file in files.items()}
     if pages_changed or stored != current:
-        with driver.session(database=settings.neo4j.database) as session:
-            session.execute_write(_write, rows)
+        writer.write_release(driver, settings, rows)
         report.written = True
     return report
 

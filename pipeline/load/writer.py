@@ -9,6 +9,7 @@ new, never half-written, and the driver retries the whole unit of work.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from neo4j import Driver, ManagedTransaction, RoutingControl
 
@@ -86,3 +87,33 @@ def vocabulary_fingerprint(driver: Driver, settings: Settings) -> str | None:
 def set_vocabulary_fingerprint(driver: Driver, settings: Settings, fingerprint: str) -> None:
     db.run_managed(driver, settings, cypher_files.load("load/meta_set"),
                    {"fingerprint": fingerprint})
+
+
+# The order of the release's statements: files first, then what they contribute.
+RELEASE_STATEMENTS = ("release_data_files", "release_publications", "release_facets",
+                      "release_facet_links", "release_citations")
+
+
+def release_state(driver: Driver, settings: Settings, deleted_paths: Sequence[str]
+                  ) -> dict[str, Any]:
+    """What the release step plans from: the stored data-file hashes, the chicken genes and
+    source names (leaving out the pages about to be deleted), unsplit phenotype rows."""
+    return db.run_read(driver, settings, cypher_files.load("load/release_state"),
+                       {"deleted": list(deleted_paths)})[0]
+
+
+def write_release(driver: Driver, settings: Settings, rows: dict[str, list[dict[str, Any]]]
+                  ) -> None:
+    """Remove what the data files contributed and write it again, in ONE transaction: the
+    result equals a fresh load by construction, and a crash leaves the old state."""
+
+    def work(tx: ManagedTransaction) -> None:
+        for statement in cypher_files.statements("load/release_reset"):
+            tx.run(statement).consume()
+        for name in RELEASE_STATEMENTS:
+            if rows[name]:
+                tx.run(cypher_files.load(f"load/{name}"), rows=rows[name]).consume()
+        tx.run(cypher_files.load("load/release_unlisted")).consume()
+
+    with driver.session(database=settings.neo4j.database) as session:
+        session.execute_write(work)

@@ -101,6 +101,9 @@ def test_gene_expression(current_graph: Any, symbol: str) -> None:
     ("Brain", True, None, None),
     ("somites", False, "stage 10", "stage 14"),
     ("Ear/Otic Placcode", False, None, None),
+    # wing and leg mesenchyme are part of limb along two paths: each edge counts once
+    ("limb", True, None, None),
+    ("limb", True, "HH20", "HH28"),
 ])
 def test_genes_in_tissue(current_graph: Any, structure: str, parts: bool, low: str | None,
                          high: str | None) -> None:

@@ -219,6 +219,18 @@ def test_real_release_named_queries_answer(release_29: Any, settings: Any) -> No
     index = json.loads((RELEASE_29 / "data/gene_index.json").read_text())
     wnt = {e["symbol"] for e in index if "WNT" in e["pathways"]}
     assert rows and {r["symbol"] for r in rows} <= wnt
+    # the structure-wide queries agree on a gene's images, here where part-of has two paths
+    # (wing mesenchyme -> wing -> limb, wing mesenchyme -> limb mesoderm -> limb)
+    tissue = {r["symbol"]: r for r in named.run_raw(
+        "genes-in-tissue", settings, structure="limb", from_stage="HH20", limit=100_000)}
+    facet = named.run_raw("facet-genes-in-tissue", settings, facet="WNT", kind="pathway",
+                          structure="limb", from_stage="HH20", limit=100_000)
+    assert {r["symbol"] for r in facet} == {s for s in tissue if s in wnt}
+    assert all(r["images"] == tissue[r["symbol"]]["images"]
+               and sorted(r["stages"]) == sorted(tissue[r["symbol"]]["stages"]) for r in facet)
+    phenotype = named.run_raw("phenotype-orthologs", settings, structure="limb",
+                              from_stage="HH20", limit=100_000)
+    assert phenotype and all(r["images"] == tissue[r["symbol"]]["images"] for r in phenotype)
     with pytest.raises(named.QueryError):
         named.run_raw("facet-genes-in-tissue", settings, facet="WNT", kind="pathways",
                       structure="heart")
