@@ -69,11 +69,26 @@ _AFTER_COLON = re.compile(r":  *" + _NODE)
 # and directives. The text searched starts with a newline, so its first line is included.
 _AT_LINE_START = re.compile(r"\n(?: *(?:- +)*" + _NODE + r"|(?:---|\.\.\.)(?:[ \n]|$)|%)")
 # A node that is only blanks, one of them not ASCII (`a: \xa0`): yaml12 strips Unicode blanks
-# and reads null, PyYAML keeps the text. Found after a node's start (a line's start, `:`, `-`)
-# and before where a plain scalar ends (the line's end, `#`, `:`).
-_BLANK_SCALAR = re.compile(r"(?:^|[\n:-]) *[^\S\x00-\x7f][^\S\n]*(?:\n|$|#|:)")
+# and reads null, PyYAML keeps the text. Such a node starts after a line's start, `:` or `-`
+# and spaces, with a non-ASCII blank, and ends where a plain scalar ends (the line's end, `#`,
+# `:`). The search starts at the rare non-ASCII blank (a fast scan; most pages hold one, in
+# keys such as `Biological\xa0Process`) and `_blank_scalar` checks what precedes it: one
+# pattern with the start first scanned every `\n`, `:` and `-`, 5x slower on the corpus.
+NON_ASCII_BLANKS = ("\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
+                    "\u2009\u200a\u2028\u2029\u202f\u205f\u3000")  # str.isspace() beyond ASCII
+_BLANK_RUN = re.compile("[" + NON_ASCII_BLANKS + r"][^\S\n]*(?:\n|$|#|:)")
 # a line that may hold a key: one `:` followed by a blank or the line's end
 _KEY_LINE = re.compile(r"^[^\n]*?:(?: |$)", re.MULTILINE)
+
+
+def _blank_scalar(fm_text: str) -> bool:
+    for match in _BLANK_RUN.finditer(fm_text):
+        start = match.start()
+        while start and fm_text[start - 1] == " ":
+            start -= 1
+        if not start or fm_text[start - 1] in "\n:-":
+            return True
+    return False
 
 
 def screened_out(fm_text: str) -> bool:
@@ -81,7 +96,7 @@ def screened_out(fm_text: str) -> bool:
     return bool(
         "*" in fm_text  # aliases: shared objects and alias limits are libyaml's business
         or _ODD_CHARACTER.search(fm_text)
-        or _BLANK_SCALAR.search(fm_text)
+        or _blank_scalar(fm_text)
         or _AFTER_COLON.search(fm_text)
         or _AT_LINE_START.search(fm_text if fm_text.startswith("\n") else "\n" + fm_text)
     )
