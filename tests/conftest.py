@@ -66,6 +66,45 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"chickgraph: Neo4j at {where}; corpus at {CORPUS}"]
 
 
+# The integration modules in the order that loads the real corpus least often (a fresh load is
+# 30-45 s, and every module that finds another release in the database pays one): first those
+# that work on small fixtures, then those that read the 2025-11-29 corpus as loaded (each leaves
+# it as a fresh load, or says it did not), then those that rewrite it. Tests do not depend on
+# this order (each loads what it needs when the database holds something else); only the
+# number of loads does. A module not listed runs after the listed fixture modules; unit tests
+# come last.
+MODULE_ORDER = (
+    # small fixtures, or a release of their own
+    "test_bad_input", "test_cli", "test_install", "test_security", "test_serve", "test_sync",
+    "test_release",
+    # fixtures first, then the corpus (its last test loads it and leaves it loaded)
+    "test_enrich",
+    # the corpus as loaded
+    "test_corpus_load", "test_queries", "test_browser", "test_vocabulary_graph", "test_bulk",
+    # rewrite the corpus and leave it loaded again
+    "test_dask", "test_dump_load", "test_readers_during_sync",
+    # read the corpus, then load other pages
+    "test_symbols",
+    # kill servers and runs mid-load
+    "test_faults",
+)
+
+
+def _module_rank(item: pytest.Item) -> tuple[int, int]:
+    if "integration" not in item.path.parts:
+        return (2, 0)
+    stem = item.path.stem
+    if stem in MODULE_ORDER:
+        return (1, MODULE_ORDER.index(stem))
+    return (0, 0)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Whole modules move (a module's tests and module fixtures stay together, in file order);
+    the sort is stable, so the collection order decides among equals."""
+    items.sort(key=_module_rank)
+
+
 needs_corpus = pytest.mark.skipif(
     not CURRENT.exists(), reason=f"the shared corpus is not at {CORPUS}"
 )

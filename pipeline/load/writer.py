@@ -18,14 +18,27 @@ from pipeline.load.rows import CHUNK_STATEMENTS, ChunkRows, vocabulary_rows
 from pipeline.settings import Settings
 from pipeline.transform.records import Vocabularies
 
+Rows = dict[str, list[dict[str, Any]]]
+
+
+def _run_file(tx: ManagedTransaction, name: str) -> None:
+    """Every statement of a multi-statement file, in order, inside the caller's transaction."""
+    for statement in cypher_files.statements(name):
+        tx.run(statement).consume()
+
+
+def _run_rows(tx: ManagedTransaction, names: Iterable[str], rows: Rows) -> None:
+    """Each named `UNWIND $rows` statement, in the given order; one with no rows would do
+    nothing, so it is not sent."""
+    for name in names:
+        if rows[name]:
+            tx.run(cypher_files.load(f"load/{name}"), rows=rows[name]).consume()
+
 
 def _write_chunk(tx: ManagedTransaction, chunk: ChunkRows, delete_paths: list[str]) -> None:
     if delete_paths:
         tx.run(cypher_files.load("load/delete_pages"), paths=delete_paths).consume()
-    for name in CHUNK_STATEMENTS:
-        params = chunk.rows[name]
-        if params:
-            tx.run(cypher_files.load(f"load/{name}"), rows=params).consume()
+    _run_rows(tx, CHUNK_STATEMENTS, chunk.rows)
 
 
 def write_chunk(
@@ -47,21 +60,24 @@ def _run_statement(tx: ManagedTransaction, statement: str) -> None:
     tx.run(statement).consume()
 
 
+def _run_files_statement_by_statement(driver: Driver, settings: Settings, *names: str) -> None:
+    """Each statement of the files in a transaction of its own: every one leaves a consistent
+    graph, and a retry repeats one statement, not the whole sweep."""
+    with driver.session(database=settings.neo4j.database) as session:
+        for name in names:
+            for statement in cypher_files.statements(name):
+                session.execute_write(_run_statement, statement)
+
+
 def collect_garbage(driver: Driver, settings: Settings) -> None:
     """Drop shared nodes nothing references, then recompute derived ortholog ids."""
-    with driver.session(database=settings.neo4j.database) as session:
-        for statement in cypher_files.statements("load/gc"):
-            session.execute_write(_run_statement, statement)
-        for statement in cypher_files.statements("load/ortholog_ids"):
-            session.execute_write(_run_statement, statement)
+    _run_files_statement_by_statement(driver, settings, "load/gc", "load/ortholog_ids")
     derive_phenotypes(driver, settings)
 
 
 def derive_phenotypes(driver: Driver, settings: Settings) -> None:
     """Ortholog gene -> OmimEntry / ProcessTerm, recomputed from the rows (after gc)."""
-    with driver.session(database=settings.neo4j.database) as session:
-        for statement in cypher_files.statements("load/phenotype_links"):
-            session.execute_write(_run_statement, statement)
+    _run_files_statement_by_statement(driver, settings, "load/phenotype_links")
 
 
 def write_vocabulary(driver: Driver, settings: Settings, vocab: Vocabularies) -> None:
@@ -69,10 +85,8 @@ def write_vocabulary(driver: Driver, settings: Settings, vocab: Vocabularies) ->
     rows = vocabulary_rows(vocab)
 
     def work(tx: ManagedTransaction) -> None:
-        for statement in cypher_files.statements("load/vocab_reset"):
-            tx.run(statement).consume()
-        for name, params in rows.items():
-            tx.run(cypher_files.load(f"load/{name}"), rows=params).consume()
+        _run_file(tx, "load/vocab_reset")
+        _run_rows(tx, rows.keys(), rows)
 
     with driver.session(database=settings.neo4j.database) as session:
         session.execute_write(work)
@@ -102,17 +116,13 @@ def release_state(driver: Driver, settings: Settings, deleted_paths: Sequence[st
                        {"deleted": list(deleted_paths)})[0]
 
 
-def write_release(driver: Driver, settings: Settings, rows: dict[str, list[dict[str, Any]]]
-                  ) -> None:
+def write_release(driver: Driver, settings: Settings, rows: Rows) -> None:
     """Remove what the data files contributed and write it again, in ONE transaction: the
     result equals a fresh load by construction, and a crash leaves the old state."""
 
     def work(tx: ManagedTransaction) -> None:
-        for statement in cypher_files.statements("load/release_reset"):
-            tx.run(statement).consume()
-        for name in RELEASE_STATEMENTS:
-            if rows[name]:
-                tx.run(cypher_files.load(f"load/{name}"), rows=rows[name]).consume()
+        _run_file(tx, "load/release_reset")
+        _run_rows(tx, RELEASE_STATEMENTS, rows)
         tx.run(cypher_files.load("load/release_unlisted")).consume()
 
     with driver.session(database=settings.neo4j.database) as session:

@@ -7,11 +7,15 @@ decide (two pages whose symbols differ only in case), the candidates are listed,
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from neo4j import Driver
 
 from pipeline.errors import ChickGraphError
 from pipeline.load import cypher_files, db
-from pipeline.settings import Settings
+
+if TYPE_CHECKING:  # `chickgraph query` passes the pydantic-free ConnectionSettings
+    from pipeline.settings import Settings
 
 
 class AmbiguousSymbol(ChickGraphError):

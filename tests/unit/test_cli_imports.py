@@ -105,6 +105,16 @@ def test_query_and_cypher_skip_pydantic_and_rich(command: list[str], tmp_path: P
     assert heavy_modules(names, NOT_FOR_A_QUERY) == []
 
 
+def test_the_symbol_fallback_skips_pydantic_too() -> None:
+    """A symbol that finds nothing (`Pou5f3`) is looked up ignoring case: that module comes only
+    after the server answered, which the probes above never reach, so it is checked alone."""
+    done = subprocess.run([sys.executable, "-c", "import sys, pipeline.queries.symbols; "
+                           "print(' '.join(sorted(sys.modules)))"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert heavy_modules(set(done.stdout.split()), NOT_FOR_A_QUERY) == []
+
+
 def test_typer_still_reports_bad_values(tmp_path: Path) -> None:
     """A bad integer is typer's usage error, exit 2 (typer is pinned below 0.29, whose pydantic
     coercion of every parameter cost each command ~0.1 s)."""
