@@ -51,3 +51,20 @@ def test_every_reader_uses_it(tmp_path: Path, text: str | None) -> None:
 def test_a_vocabulary_needs_its_list(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="top level must be a mapping with a 'terms' list"):
         read_table(_write(tmp_path, "version: '1'\n"), "terms")
+
+
+@pytest.mark.parametrize("name", ["chickgraph.yaml", "anatomy.yaml", "stages.yaml",
+                                  "enrichment.yaml"])
+def test_libyaml_reads_every_shipped_file_as_the_python_loader_does(name: str) -> None:
+    """The fast loader is only a speed-up: the settings and vocabularies it builds are the
+    pure-Python SafeLoader's, value for value and type for type."""
+    import yaml
+
+    from pipeline import yamlfile
+    from pipeline.resources import config_file
+
+    path = config_file(name)
+    fast = read_mapping(path, what="x")
+    reference = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert repr(fast) == repr(reference)
+    assert yamlfile.Loader is yaml.CSafeLoader  # the dev install has libyaml (pyproject)
