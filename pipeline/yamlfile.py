@@ -3,8 +3,9 @@
 Shared by the settings (`config/chickgraph.yaml`), the enrichment table and the curated
 vocabularies; each passes the error type its callers catch and says what it reads.
 
-libyaml's loader when PyYAML has it: the pure-Python SafeLoader took 14 ms for
-config/chickgraph.yaml, a sixth of what `chickgraph query` adds to a bare driver script.
+`Loader` is libyaml's when PyYAML has it, SafeLoader otherwise (the pages' loader builds on it
+too). The pure-Python SafeLoader took 14 ms for config/chickgraph.yaml, a sixth of what
+`chickgraph query` adds to a bare driver script.
 Both build the same objects (tests/unit/test_yamlfile.py checks every shipped file).
 """
 

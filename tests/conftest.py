@@ -71,8 +71,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 # that work on small fixtures, then those that read the 2025-11-29 corpus as loaded (each leaves
 # it as a fresh load, or says it did not), then those that rewrite it. Tests do not depend on
 # this order (each loads what it needs when the database holds something else); only the
-# number of loads does. A module not listed runs after the listed fixture modules; unit tests
-# come last.
+# number of loads does. An integration module not listed runs before all listed ones; unit
+# tests come last.
 MODULE_ORDER = (
     # small fixtures, or a release of their own
     "test_bad_input", "test_cli", "test_install", "test_security", "test_serve", "test_sync",

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from pipeline import yamlfile
 from pipeline.errors import SourceError
 from pipeline.extract import compiled_yaml
 
@@ -73,7 +74,7 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _STR_TAG = "tag:yaml.org,2002:str"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MAP_TAG = "tag:yaml.org,2002:map"
-PageLoader = _refuse_duplicate_keys(_yaml12_bools(getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+PageLoader = _refuse_duplicate_keys(_yaml12_bools(yamlfile.Loader))
 
 
 class FastPageLoader(PageLoader):  # type: ignore[misc, valid-type]
