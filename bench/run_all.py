@@ -9,7 +9,8 @@ database is wiped between measurements) and, unless said otherwise, in a fresh p
    (bench/sync_bench.py);
 3. the bulk floor: bench/bulk.py (CSV generation, `neo4j-admin database import full`,
    server restart, schema, fix-ups), on the same corpus;
-4. named-query latency (50 runs each, p50/p95) and PROFILE operators, on that graph;
+4. named-query latency (50 runs each, p50/p95) and PROFILE operators, on the whole release
+   (pages + data/, loaded by `chickgraph ingest`: the facet and publication queries need it);
    Before the first cold load the server's write path is warmed once (a load of 300 pages,
    then wiped), so "cold" means an empty database, not a JVM that has never run a write;
    `chickgraph query orthologs` wall time against `python -c pass` and a bare driver script
@@ -343,8 +344,29 @@ def step_queries(results: dict[str, Any], runs: int = 50) -> None:
     log(f"ingest the whole release {CURRENT.parent.name} (pages + data/) for the queries")
     run = chickgraph("ingest", str(CURRENT.parent), "--json")
     assert run.returncode == 0 and run.json()["pages_loaded"] > 0, run.stderr[-1000:]
-    log(f"named queries: {runs} runs each, PROFILE once")
+    log(f"named queries: {runs} runs each, PROFILE once (after {_settle()} s for the server "
+        "to settle)")
     results["queries"] = measure_queries(runs)
+
+
+def _settle(limit_s: float = 60.0) -> float:
+    """Wait until the server's JVM is idle (under a tenth of a core for two seconds running)
+    before reads are timed: a load leaves it compiling, collecting and flushing for a while.
+    Community has no db.checkpoint() to force the flush. Returns the seconds waited."""
+    import psutil
+
+    from pipeline.servers.neo4j_server import running_pid
+    from pipeline.settings import get_settings
+
+    pid = running_pid(get_settings())
+    if pid is None:
+        return 0.0
+    server, started, quiet = psutil.Process(pid), time.perf_counter(), 0
+    server.cpu_percent()
+    while quiet < 2 and time.perf_counter() - started < limit_s:
+        time.sleep(1.0)
+        quiet = quiet + 1 if server.cpu_percent() < 10 else 0
+    return round(time.perf_counter() - started, 1)
 
 
 def measure_queries(runs: int = 50) -> dict[str, Any]:
@@ -553,7 +575,7 @@ def step_scaling(results: dict[str, Any], max_minutes: float) -> None:
     series.append(_ingest_at(top))
     results["scaling"] = {"series": series, "estimate_25x_from_5x_s": round(estimate_25),
                           "max_minutes": max_minutes, "top_factor": top}
-    log(f"named queries on the {top}x graph")
+    log(f"named queries on the {top}x graph (after {_settle()} s for the server to settle)")
     results["queries_scaled"] = {"factor": top, "queries": measure_queries()}
     wipe()
 

@@ -35,3 +35,4 @@ CREATE CONSTRAINT process_term_name IF NOT EXISTS FOR (n:ProcessTerm) REQUIRE n.
 CREATE CONSTRAINT facet_key IF NOT EXISTS FOR (n:Facet) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT data_file_path IF NOT EXISTS FOR (n:DataFile) REQUIRE n.path IS UNIQUE;
 CREATE INDEX facet_name IF NOT EXISTS FOR (n:Facet) ON (n.name);
+CREATE INDEX facet_name_lower IF NOT EXISTS FOR (n:Facet) ON (n.name_lower);

@@ -1,5 +1,5 @@
-// One node per data file of the release: its hash (the sync compares it) and how it went.
-// $rows: [{path, sha256, entries, problems}]
+// One node per data file of the release: its hash and the release model version (the sync
+// compares both) and how it went. $rows: [{path, sha256, model, entries, problems}]
 UNWIND $rows AS row
 CREATE (d:DataFile)
 SET d = row

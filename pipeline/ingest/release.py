@@ -30,6 +30,10 @@ from pipeline.settings import Settings
 from pipeline.transform.facets import GENE_INDEX, ChickGene, Facets, parse_gene_index
 from pipeline.transform.literature import PAPERS, Papers, parse_papers, resolve_sources
 
+RELEASE_MODEL = "2"  # bump when what the data files write changes, so that a graph written
+# before is rewritten on its next ingest even though no file changed
+# (2: Facet.name_lower, the index facet-genes-in-tissue seeks instead of scanning facets)
+
 
 @dataclass
 class ReleaseReport:
@@ -57,7 +61,7 @@ def plan(files: dict[str, DataFile], genes: list[ChickGene], sources: list[str]
     file_rows = []
     for path, file in sorted(files.items()):
         problems = [p for p in report.problems if p.file == path]
-        row: dict[str, Any] = {"path": path, "sha256": file.sha256,
+        row: dict[str, Any] = {"path": path, "sha256": file.sha256, "model": RELEASE_MODEL,
                                "problems": len(problems)}
         if path in counts:
             row["entries"] = counts[path]
@@ -82,13 +86,13 @@ def plan(files: dict[str, DataFile], genes: list[ChickGene], sources: list[str]
 
 def sync_release(driver: Driver, settings: Settings, files: dict[str, DataFile],
                  deleted_paths: list[str], pages_changed: bool) -> ReleaseReport:
-    """Apply the data files if they or the pages changed; report either way."""
+    """Apply the data files if they, the pages or RELEASE_MODEL changed; report either way."""
     state = writer.release_state(driver, settings, deleted_paths)
-    stored = {path: sha for path, sha in state["hashes"]}
+    stored = {path: (sha, model) for path, sha, model in state["hashes"]}
     genes = [ChickGene(key, symbol, gene_id) for key, symbol, gene_id in state["genes"]]
     rows, report = plan(files, genes, state["sources"])
     report.phenotypes_unsplit = state["unsplit"]
-    current = {path: file.sha256 for path, file in files.items()}
+    current = {path: (file.sha256, RELEASE_MODEL) for path, file in files.items()}
     if pages_changed or stored != current:
         writer.write_release(driver, settings, rows)
         report.written = True

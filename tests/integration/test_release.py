@@ -128,6 +128,23 @@ def test_fixture_sync_each_way_equals_fresh(empty_graph: Any, settings: Any,
     assert unchanged.data_written is False
 
 
+def test_graph_written_by_an_older_release_model_is_rewritten(empty_graph: Any,
+                                                              settings: Any) -> None:
+    """Unchanged files, but written before Facet.name_lower (release model 2): the next ingest
+    writes the data again, so the facet query finds its facet by the new index."""
+    fresh = fresh_dump(empty_graph, settings, GOOD)
+    ingest(GOOD)
+    db.run_write(empty_graph, settings, "MATCH (d:DataFile) REMOVE d.model "
+                                        "WITH count(*) AS done MATCH (f:Facet) REMOVE f.name_lower")
+    assert named.run_raw("facet-genes-in-tissue", settings, facet="wnt", structure="heart") == []
+    again = ingest(GOOD)
+    assert again.pages_loaded == 0 and again.data_written is True
+    assert_same(graph_dump.dump(empty_graph, settings), fresh)
+    rows = named.run_raw("facet-genes-in-tissue", settings, facet="wnt", structure="heart")
+    assert [r["symbol"] for r in rows] == ["RELA"]
+    assert ingest(GOOD).data_written is False
+
+
 # ------------------------------------------------------------------ the real releases
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.extract import release
-from pipeline.ingest.release import plan
+from pipeline.ingest.release import RELEASE_MODEL, plan
 from pipeline.transform import facets, literature, phenotypes
 from pipeline.transform.facets import ChickGene
 
@@ -157,6 +157,7 @@ def test_plan_rows_and_report() -> None:
     files = release.read_data_files(release.locate(FIXTURES / "good"))
     rows, report = plan(files, GENES, ["Anderson et al. 2019", "GEISHA", "Nobody et al. 2001"])
     assert [r["path"] for r in rows["release_data_files"]] == sorted(files)
+    assert {r["model"] for r in rows["release_data_files"]} == {RELEASE_MODEL}
     assert len(rows["release_publications"]) == 5 and report.publications == 5
     assert report.citation_sources == 2 and report.citations_unresolved == ["Nobody et al. 2001"]
     assert report.facets == 5 and len(rows["release_facet_links"]) == 5
