@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -197,3 +198,21 @@ with db.connect(s) as driver, driver.session(database=s.neo4j.database) as sessi
 def wipe() -> None:
     """Empty the benchmark database (the schema stays)."""
     timed([sys.executable, "-c", WIPE], env=bench_env())
+
+
+def profile_named(driver: Any, settings: Any, name: str, given: dict[str, Any]
+                  ) -> dict[str, Any] | None:
+    """PROFILE of a named query with these parameters: its plan with rows and db hits (work
+    that does not vary with the box's load), or None when the server gave no profile."""
+    from pipeline.queries import named
+
+    spec = named.get(name)
+    with driver.session(database=settings.neo4j.database) as session:
+        result = session.run("PROFILE " + spec.text, named.bind(spec, given))
+        list(result)  # PROFILE needs the rows pulled, not discarded
+        return result.consume().profile
+
+
+def db_hits(plan: dict[str, Any]) -> int:
+    """A plan's db hits, every operator's summed."""
+    return int(plan.get("dbHits", 0)) + sum(db_hits(c) for c in plan.get("children", []))

@@ -52,8 +52,10 @@ from bench.common import (
     apply_env,
     bench_env,
     chickgraph,
+    db_hits,
     load_average,
     machine,
+    profile_named,
     timed,
     wipe,
 )
@@ -398,12 +400,8 @@ def measure_queries(runs: int = 50) -> dict[str, Any]:
                 server.append((done.result_available_after or 0)
                               + (done.result_consumed_after or 0))
         server.sort()
-        bound = named.bind(spec, choices[0])
-        with driver.session(database=settings.neo4j.database) as session:
-            result = session.run("PROFILE " + spec.text, bound)  # type: ignore[arg-type]
-            list(result)  # PROFILE needs the rows pulled, not discarded
-            summary = result.consume()
-        operators = _operators(summary.profile) if summary.profile else []
+        plan = profile_named(driver, settings, name, choices[0])
+        operators = _operators(plan) if plan else []
         out[name] = {
             "p50_ms": round(statistics.median(times), 2),
             "p95_ms": round(times[math.ceil(0.95 * len(times)) - 1], 2),
@@ -412,14 +410,10 @@ def measure_queries(runs: int = 50) -> dict[str, Any]:
             "server_p95_ms": server[math.ceil(0.95 * len(server)) - 1],
             "param_sets": len(choices), "profiled_with": choices[0],
             "operators": operators,
-            "db_hits": _db_hits(summary.profile) if summary.profile else None,
+            "db_hits": db_hits(plan) if plan else None,
             "scans": sorted({op for op in operators if op in SCANS}),
         }
     return out
-
-
-def _db_hits(plan: dict[str, Any]) -> int:
-    return int(plan.get("dbHits", 0)) + sum(_db_hits(c) for c in plan.get("children", []))
 
 
 def _subset(limit: int) -> Path:

@@ -1,5 +1,6 @@
-// What the release step needs from the graph: data file hashes (and model versions), the live pages' chicken
-// genes and the names of the sources they use. $deleted: pages leaving in this run.
+// What the release step needs from the graph: data file hashes and model versions, the live
+// pages' chicken genes and the names of the sources they use. $deleted: pages leaving in
+// this run.
 CALL () {
   MATCH (d:DataFile) RETURN collect([d.path, d.sha256, d.model]) AS hashes
 }

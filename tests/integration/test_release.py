@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bench.common import db_hits, profile_named
 from pipeline.load import db
 from pipeline.queries import graph_dump, named
 from pipeline.queries.export import export_page
@@ -34,20 +35,6 @@ pytestmark = pytest.mark.integration
 GOOD, BAD = FIXTURES / "release" / "good", FIXTURES / "release" / "bad"
 RELEASE_29 = CORPUS / "chickybase-2025-11-29"
 RELEASE_24 = CORPUS / "chickybase-2025-11-24"
-
-
-def _db_hits(driver: Any, settings: Any, name: str, **given: Any) -> int:
-    """A named query's db hits by PROFILE: work that does not vary with the box's load."""
-    spec = named.get(name)
-    with driver.session(database=settings.neo4j.database) as session:
-        result = session.run("PROFILE " + spec.text, named.bind(spec, given))
-        list(result)
-        plan = result.consume().profile
-
-    def total(step: dict[str, Any]) -> int:
-        return int(step.get("dbHits", 0)) + sum(total(c) for c in step.get("children", []))
-
-    return total(plan)
 
 
 def count(driver: Any, settings: Any, query: str, **params: Any) -> int:
@@ -274,7 +261,8 @@ def test_real_release_named_queries_answer(release_29: Any, settings: Any) -> No
                and sorted(r["stages"]) == sorted(tissue_heart[r["symbol"]]["stages"])
                for r in facet)
     first_100 = heart | {"limit": 100}  # beyond the edges, each row reads its facets
-    hits = {name: _db_hits(release_29, settings, name, **given) for name, given in (
+    hits = {name: db_hits(profile_named(release_29, settings, name, given))
+            for name, given in (
         ("genes-in-tissue", first_100),
         ("facet-genes-in-tissue", first_100 | {"facet": "Neural", "kind": "system"}))}
     assert hits["facet-genes-in-tissue"] < 2 * hits["genes-in-tissue"], hits
