@@ -148,20 +148,6 @@ def test_reingest_unchanged_corpus_writes_nothing(
     assert graph_dump.dump(current_graph, settings) == before
 
 
-def test_full_reload_of_same_release_gives_identical_graph(
-    current_graph: Any, settings: Any
-) -> None:
-    """Force every page through delete + re-create; the graph must come back identical."""
-    from pipeline.flow.flows import ingest_flow
-
-    before = reference_dump(current_graph, settings, CURRENT)
-    db.run_write(current_graph, settings, "MATCH (m:GraphMeta) DELETE m")
-    summary = ingest_flow(str(CURRENT))
-    assert summary.full_reload and summary.pages_loaded == 2730
-    after = graph_dump.dump(current_graph, settings)
-    assert after == before, before.difference(after)
-
-
 def _normalised_source(fm: dict[str, Any]) -> dict[str, Any]:
     """The documented normalisation: spaces (incl. non-breaking) in keys are folded."""
     def fold(value: Any) -> Any:
