@@ -562,9 +562,10 @@ def build(source: Path, settings: Settings, run_id: str | None = None) -> BulkRu
     bulk.graph.vocabulary(vocabulary_rows(vocabularies()))
     workers, max_bytes = settings.ingest.workers, settings.ingest.max_page_bytes
     pool = _worker_pool(workers)
+    cache = core.record_cache(settings)
 
     def parse(chunk: list[str]) -> Future[ChunkResult]:
-        return pool.submit(process_chunk, str(root), chunk, {}, max_bytes)
+        return pool.submit(process_chunk, str(root), chunk, {}, max_bytes, cache)
 
     with fewer_gc_pauses():
         for result in core.parse_ahead(chunked(paths, settings.ingest.chunk_size), parse,

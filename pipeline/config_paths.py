@@ -35,6 +35,7 @@ ENV_OVERRIDES: dict[str, str] = {
     "CHICKGRAPH_CHUNK_SIZE": "ingest.chunk_size",
     "CHICKGRAPH_WORKERS": "ingest.workers",
     "CHICKGRAPH_MAX_PAGE_BYTES": "ingest.max_page_bytes",
+    "CHICKGRAPH_RECORD_CACHE": "ingest.record_cache",
     "CHICKGRAPH_TASK_RUNNER": "ingest.task_runner",
     "CHICKGRAPH_DASK_ADDRESS": "ingest.dask.address",
     "CHICKGRAPH_ENRICH_DIR": "enrich.dir",

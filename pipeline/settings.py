@@ -163,6 +163,8 @@ class IngestSettings(_Frozen):
     workers: int = Field(2, ge=1)
     task_runner: Literal["threads", "dask"] = "threads"
     dask: DaskSettings = DaskSettings()
+    # transformed pages kept by path + content (pipeline/ingest/record_cache.py); null: off
+    record_cache: Path | None = Path(".local/records")
 
 
 class EnrichSettings(_Frozen):
@@ -281,7 +283,7 @@ class _EnvironmentSource(PydanticBaseSettingsSource):
             if not value:
                 continue
             self._check_file_sections(var, dotted)
-            if dotted.endswith(("home", "source", ".dir")):
+            if dotted.endswith(("home", "source", ".dir", "record_cache")):
                 value = Path(value).expanduser().resolve()  # typed by the user: cwd-relative
             *parents, leaf = dotted.split(".")
             node = data
@@ -326,8 +328,10 @@ def _resolve_paths(settings: Settings, roots: Roots) -> Settings:
             "home": _absolute(local.home), "dist": _absolute(local.dist)})}),
         "prefect": settings.prefect.model_copy(
             update={"home": _absolute(settings.prefect.home)}),
-        "ingest": settings.ingest.model_copy(
-            update={"source": _absolute(settings.ingest.source)}),
+        "ingest": settings.ingest.model_copy(update={
+            "source": _absolute(settings.ingest.source),
+            "record_cache": (None if settings.ingest.record_cache is None
+                             else _absolute(settings.ingest.record_cache))}),
         "cache_dir": _absolute(settings.cache_dir),
         "enrich": settings.enrich.model_copy(update={
             "table": _absolute(settings.enrich.table), "dir": _absolute(settings.enrich.dir)}),

@@ -7,7 +7,10 @@ tests never touches the data of `make run`.
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,12 @@ os.environ.setdefault("PREFECT_HOME", str(REPO / ".local" / "prefect-test"))
 # never report test flows to a managed Prefect server a developer may have running
 os.environ.setdefault("CHICKGRAPH_PREFECT_HOME", str(REPO / ".local" / "prefect-test"))
 os.environ.setdefault("CHICKGRAPH_PREFECT_PORT", "14299")
+# a record cache of the session's own (removed at its end): the first load of each release
+# in a session parses every page, later loads read the cache; tests that compare a load with
+# the session's first one so also prove the cache changes nothing
+_RECORDS = tempfile.mkdtemp(prefix="chickgraph-records-")
+os.environ.setdefault("CHICKGRAPH_RECORD_CACHE", _RECORDS)
+atexit.register(shutil.rmtree, _RECORDS, True)
 
 from pipeline.flow.prefect_env import configure_prefect  # noqa: E402
 from pipeline.servers import neo4j_server  # noqa: E402

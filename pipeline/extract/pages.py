@@ -229,10 +229,20 @@ def relative_id(root: Path, path: Path) -> str:
 
 def read_page(root: Path, path: Path, max_bytes: int, rel: str | None = None
               ) -> RawPage | PageIssue:
-    """Read one page; every way it can fail becomes a PageIssue naming the file. `rel`, when
-    the caller has it, is `relative_id(root, path)` (pathlib's relative_to is not cheap)."""
+    """Read and parse one page; every way it can fail becomes a PageIssue naming the file.
+    `rel`, when the caller has it, is `relative_id(root, path)` (pathlib's relative_to is not
+    cheap)."""
     if rel is None:
         rel = relative_id(root, path)
+    data = read_page_bytes(root, path, max_bytes, rel)
+    if isinstance(data, PageIssue):
+        return data
+    return raw_page(rel, data, hashlib.sha256(data).hexdigest())
+
+
+def read_page_bytes(root: Path, path: Path, max_bytes: int, rel: str) -> bytes | PageIssue:
+    """A page's bytes, refused (as a PageIssue) when it is not a regular file in the source
+    folder or is over the size limit: checked before anything is read."""
     try:
         info = path.lstat()
         if stat.S_ISLNK(info.st_mode):
@@ -260,7 +270,7 @@ def read_page(root: Path, path: Path, max_bytes: int, rel: str | None = None
         return PageIssue(rel, "(file)", f"cannot read: {exc.strerror or exc}")
     if len(data) > max_bytes:
         return PageIssue(rel, "(file)", f"over the page size limit of {max_bytes} bytes")
-    return raw_page(rel, data, hashlib.sha256(data).hexdigest())
+    return data
 
 
 def raw_page(rel: str, data: bytes, digest: str) -> RawPage | PageIssue:

@@ -44,7 +44,8 @@ from pipeline.ingest.chunks import (
     vocabularies,
     worker_pool,
 )
-from pipeline.ingest.core import GraphState, IngestRun
+from pipeline.ingest.core import GraphState, IngestRun, record_cache
+from pipeline.ingest.record_cache import RecordCache
 from pipeline.ingest.summary import IngestSummary
 from pipeline.load import cypher_files, db, lock, writer
 from pipeline.load.retry import RETRY_DELAYS, is_transient
@@ -88,13 +89,15 @@ def prepare_database(run_id: str, source: str, lock_wait_s: float) -> GraphState
 
 @task(cache_policy=NONE)  # no retries: parsing is pure, a failure here is a bug
 def extract_transform(
-    root: str, paths: list[str], known: dict[str, str], max_bytes: int, workers: int
+    root: str, paths: list[str], known: dict[str, str], max_bytes: int, workers: int,
+    cache: RecordCache | None = None,
 ) -> ChunkResult:
     """Parse, validate and transform one chunk: in the local process pool (uses both cores),
     or right here (`workers` 0) when the task itself runs on a Dask worker process."""
     if workers == 0:
-        return process_chunk(root, paths, known, max_bytes)
-    return worker_pool(workers).submit(process_chunk, root, paths, known, max_bytes).result()
+        return process_chunk(root, paths, known, max_bytes, cache)
+    return worker_pool(workers).submit(process_chunk, root, paths, known, max_bytes,
+                                       cache).result()
 
 
 class Sealed(Generic[T]):
@@ -176,10 +179,11 @@ def _stream_chunks(run: IngestRun, root: Path, paths: list[str], settings: Setti
     context = FlowRunContext.get()
     local = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
     pool_size = workers if local else 0
+    cache = record_cache(settings)
 
     def parse(chunk: list[str]) -> PrefectFuture[ChunkResult]:
         return extract_transform.submit(str(root), chunk, run.known_hashes(chunk), max_bytes,
-                                        pool_size)
+                                        pool_size, cache)
 
     done = 0
     with fewer_gc_pauses():

@@ -10,6 +10,8 @@ import gc
 import hashlib
 import marshal
 import os
+import pickle
+import stat
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -18,7 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pipeline.extract.pages import PageIssue, RawPage, raw_page, read_page
+from pipeline.extract.pages import PageIssue, raw_page, read_page_bytes
+from pipeline.ingest.record_cache import RecordCache
 from pipeline.load.rows import PageRows, page_rows
 from pipeline.resources import config_file
 from pipeline.transform.records import Vocabularies, transform
@@ -31,49 +34,51 @@ ANATOMY_YAML = config_file("anatomy.yaml")
 
 @dataclass
 class ChunkResult:
-    pages: list[PageRows] = field(default_factory=list)  # rows ready for Cypher, per page
+    # rows ready for Cypher, per page: PageRows, or still encoded (`encode_page`) when they
+    # came from the record cache or back from a worker process; `pages` decodes them
+    entries: list[PageRows | bytes] = field(default_factory=list)
     issues: list[PageIssue] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
+    @property
+    def pages(self) -> list[PageRows]:
+        """Every page's rows, decoded in place on first use (in the process that writes)."""
+        entries = self.entries
+        for index, entry in enumerate(entries):
+            if isinstance(entry, bytes):
+                entries[index] = decode_page(entry)
+        return entries  # type: ignore[return-value]  # all PageRows now
+
     def __reduce__(self) -> tuple[Any, ...]:
-        """Pickled (back from a worker process) with the rows as one `marshal` blob: rows are
-        plain dicts, lists, text and numbers, which marshal writes and reads in C ~3x faster
-        than pickle (whose memo and per-object dispatch cost the parent ~0.1 ms a page)."""
-        return _unpack_result, (_pack_pages(self.pages), self.issues, self.unchanged,
-                                self.failed)
+        """Pickled (back from a worker process) with each page's rows as one `marshal` blob:
+        rows are plain dicts, lists, text and numbers, which marshal writes and reads in C
+        ~3x faster than pickle (whose memo and per-object dispatch cost the parent ~0.1 ms a
+        page). A page from the record cache is sent as read, never decoded in the worker."""
+        encoded = [e if isinstance(e, bytes) else encode_page(e) for e in self.entries]
+        return ChunkResult, (encoded, self.issues, self.unchanged, self.failed)
 
 
 _MARSHAL_VERSION = 4  # shared and interned objects kept; parent and worker run one Python
 
 
-def _pack_pages(pages: list[PageRows]) -> tuple[bytes, dict[int, PageRows]]:
-    """(marshal of each page's (path, gene key, rows), pages marshal cannot write (a `date`
-    property: left to pickle) by position). Values are neither converted nor tagged."""
+def encode_page(page: PageRows) -> bytes:
+    """One page's rows as bytes: marshal, or pickle for what marshal cannot write (a `date`
+    property); the first byte says which."""
     try:
-        return marshal.dumps([(p.path, p.gene_key, p.rows) for p in pages],
-                             _MARSHAL_VERSION), {}
-    except ValueError:  # an object marshal does not know (dt.date): those pages go as pickle
-        pass
-    plain: list[tuple[str, str, dict[str, Any]] | None] = []
-    odd: dict[int, PageRows] = {}
-    for index, page in enumerate(pages):
-        try:
-            marshal.dumps(page.rows, _MARSHAL_VERSION)
-        except ValueError:
-            odd[index] = page
-            plain.append(None)
-        else:
-            plain.append((page.path, page.gene_key, page.rows))
-    return marshal.dumps(plain, _MARSHAL_VERSION), odd
+        return b"m" + marshal.dumps((page.path, page.gene_key, page.rows), _MARSHAL_VERSION)
+    except ValueError:
+        return b"p" + pickle.dumps(page, pickle.HIGHEST_PROTOCOL)
 
 
-def _unpack_result(packed: tuple[bytes, dict[int, PageRows]], issues: list[PageIssue],
-                   unchanged: list[str], failed: list[str]) -> ChunkResult:
-    blob, odd = packed
-    pages = [odd[index] if entry is None else PageRows(*entry)
-             for index, entry in enumerate(marshal.loads(blob))]
-    return ChunkResult(pages, issues, unchanged, failed)
+def decode_page(blob: bytes) -> PageRows:
+    body = memoryview(blob)[1:]
+    if blob[:1] == b"m":
+        return PageRows(*marshal.loads(body))
+    page = pickle.loads(body)
+    if not isinstance(page, PageRows):
+        raise TypeError(f"not an encoded page: {type(page).__name__}")
+    return page
 
 
 TRANSFORM_VERSION = "3"  # bump when a change to transform alters what pages produce
@@ -95,9 +100,11 @@ def vocabularies() -> Vocabularies:
 
 
 def process_chunk(
-    root: str, paths: Sequence[str], known_hashes: dict[str, str], max_bytes: int
+    root: str, paths: Sequence[str], known_hashes: dict[str, str], max_bytes: int,
+    cache: RecordCache | None = None,
 ) -> ChunkResult:
-    """Read, hash, and (when changed) validate and transform each page of the chunk."""
+    """Read and hash each page of the chunk; a changed page's rows come from the record
+    cache when it holds them, else from validating and transforming it (then kept there)."""
     vocab = vocabularies()
     base = Path(root)
     result = ChunkResult()
@@ -106,50 +113,72 @@ def process_chunk(
     paused = gc.isenabled()
     gc.disable()
     try:
-        _process_into(result, base, paths, known_hashes, max_bytes, vocab)
+        _process_into(result, base, paths, known_hashes, max_bytes, vocab, cache)
     finally:
         if paused:
             gc.enable()
+        if cache is not None:
+            cache.flush()  # the chunk's new entries, one transaction
     return result
 
 
 def _process_into(result: ChunkResult, base: Path, paths: Sequence[str],
-                  known_hashes: dict[str, str], max_bytes: int, vocab: Vocabularies) -> None:
+                  known_hashes: dict[str, str], max_bytes: int, vocab: Vocabularies,
+                  cache: RecordCache | None) -> None:
     for rel in paths:
-        raw = _read_if_changed(base, rel, known_hashes.get(rel), max_bytes)
-        if raw is None:
+        read = _read_if_changed(base, rel, known_hashes.get(rel), max_bytes)
+        if read is None:
             result.unchanged.append(rel)
             continue
-        if isinstance(raw, PageIssue):
-            result.issues.append(raw)
+        if isinstance(read, PageIssue):
+            result.issues.append(read)
             result.failed.append(rel)
             continue
-        outcome = transform(raw, vocab)
+        data, digest = read
+        cached = cache.get(rel, digest) if cache is not None else None
+        if cached is not None:
+            result.entries.append(cached.encoded)
+            result.issues.extend(cached.warnings)
+            continue
+        raw = raw_page(rel, data, digest)
+        outcome = raw if isinstance(raw, PageIssue) else transform(raw, vocab)
         if isinstance(outcome, PageIssue):
             result.issues.append(outcome)
             result.failed.append(rel)
             continue
-        result.pages.append(page_rows(outcome))
+        rows = page_rows(outcome)
+        if cache is None:
+            result.entries.append(rows)
+        else:
+            encoded = encode_page(rows)
+            cache.put(rel, digest, outcome.warnings, encoded)
+            result.entries.append(encoded)
         result.issues.extend(outcome.warnings)
 
 
 def _read_if_changed(
     root: Path, rel: str, known: str | None, max_bytes: int
-) -> RawPage | PageIssue | None:
-    """None when the page's hash equals the committed one: nothing to parse or write."""
+) -> tuple[bytes, str] | PageIssue | None:
+    """(bytes, SHA-256) of the page; None when the hash equals the committed one (nothing to
+    parse or write)."""
     path = root / rel
-    if known is None:
-        return read_page(root, path, max_bytes, rel)
+    data: bytes | PageIssue
     try:
-        if path.is_symlink() or path.stat().st_size > max_bytes:
-            return read_page(root, path, max_bytes, rel)
-        data = path.read_bytes()
+        # the common case, a plain file under the limit, in two system calls; anything else
+        # is read_page_bytes' to judge (symlinks, size, permissions), with its messages
+        info = path.lstat()
+        plain = stat.S_ISREG(info.st_mode) and info.st_size <= max_bytes
+        data = path.read_bytes() if plain else read_page_bytes(root, path, max_bytes, rel)
     except OSError:
-        return read_page(root, path, max_bytes, rel)
+        data = read_page_bytes(root, path, max_bytes, rel)
+    if isinstance(data, bytes) and len(data) > max_bytes:  # grew since lstat
+        data = read_page_bytes(root, path, max_bytes, rel)
+    if isinstance(data, PageIssue):
+        return data
     digest = hashlib.sha256(data).hexdigest()
     if digest == known:
         return None
-    return raw_page(rel, data, digest)
+    return data, digest
 
 
 @contextmanager

@@ -23,7 +23,8 @@ from typing import Any, Protocol, TypeVar
 
 from neo4j import Driver
 
-from pipeline.ingest.chunks import ChunkResult
+from pipeline.ingest.chunks import ChunkResult, fingerprint
+from pipeline.ingest.record_cache import RecordCache
 from pipeline.ingest.summary import IngestSummary, PageError
 from pipeline.load import cypher_files, db
 from pipeline.load.rows import ChunkRows, PageRows, merge_rows
@@ -152,7 +153,13 @@ class IngestRun:
 
 def pages_in(result: ChunkResult) -> int:
     """How many pages a chunk covered (for progress): loaded, unchanged or failed."""
-    return len(result.unchanged) + len(result.failed) + len(result.pages)
+    return len(result.unchanged) + len(result.failed) + len(result.entries)
+
+
+def record_cache(settings: Settings) -> RecordCache | None:
+    """The run's record cache (`ingest.record_cache`), None when off or not writable."""
+    base = settings.ingest.record_cache
+    return None if base is None else RecordCache.open(base, fingerprint())
 
 
 def now() -> str:

@@ -7,13 +7,17 @@ Unchanged pages cost nothing; bad edits lose nothing.
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from pipeline.errors import IngestLocked, StrictModeFailure
+from pipeline.ingest import core, record_cache
+from pipeline.ingest.chunks import decode_page, encode_page
 from pipeline.load import db
 from pipeline.queries import graph_dump
 from pipeline.queries.export import export_page
@@ -167,3 +171,28 @@ def test_git_source_records_its_commit(
     runs = db.run_read(empty_graph, settings,
                        "MATCH (r:IngestRun) RETURN r.commit AS c ORDER BY r.started_at")
     assert [r["c"] for r in runs] == [first.commit, second.commit]
+
+
+def test_a_load_from_the_record_cache_equals_a_load_that_parsed(empty_graph: Any, settings: Any,
+                                                                pages: Path) -> None:
+    """A fresh load after one that parsed (and filled the record cache) builds the same graph,
+    from the cache: an entry changed behind its back shows up in the graph.
+    tests/unit/test_record_cache.py proves the rows equal on every page of both releases."""
+    assert settings.ingest.record_cache is not None
+    record_cache.clear(settings.ingest.record_cache)
+    parsed = fresh_dump(empty_graph, settings, pages)
+    cache = core.record_cache(settings)
+    assert cache is not None and cache.entries() == len(list(pages.glob("*.md")))
+    assert_same(parsed, fresh_dump(empty_graph, settings, pages))
+    with closing(sqlite3.connect(cache.database)) as connection, connection:
+        (encoded,) = connection.execute(
+            "SELECT encoded FROM page WHERE path = 'GENEA.md'").fetchone()
+        page = decode_page(encoded)
+        page.rows["genes"][0]["props"]["served_by"] = "record cache"
+        connection.execute("UPDATE page SET encoded = ? WHERE path = 'GENEA.md'",
+                           (encode_page(page),))
+    load_fresh(empty_graph, settings, pages)
+    served = db.run_read(empty_graph, settings,
+                         "MATCH (g:Gene {served_by: 'record cache'}) RETURN g.symbol AS symbol")
+    assert [r["symbol"] for r in served] == ["GENEA"]
+    record_cache.clear(settings.ingest.record_cache)  # what the next tests load is parsed

@@ -30,7 +30,7 @@ def fresh(state: GraphState | None = None) -> IngestRun:
 
 def chunk(*pages: PageRows, unchanged: tuple[str, ...] = (), failed: tuple[str, ...] = (),
           issues: tuple[PageIssue, ...] = ()) -> ChunkResult:
-    return ChunkResult(pages=list(pages), issues=list(issues), unchanged=list(unchanged),
+    return ChunkResult(entries=list(pages), issues=list(issues), unchanged=list(unchanged),
                        failed=list(failed))
 
 

@@ -19,7 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from pipeline.extract.pages import _HANDLER, PageIssue, discover, read_page, relative_id
-from pipeline.ingest.chunks import ChunkResult, process_chunk
+from pipeline.ingest.chunks import ChunkResult, decode_page, process_chunk
 from pipeline.load.rows import page_rows
 from pipeline.transform import records
 from pipeline.transform.records import Vocabularies, transform
@@ -79,9 +79,13 @@ def test_chunk_result_crosses_a_process_boundary_unchanged() -> None:
     result.unchanged.append("y.md")
     back = pickle.loads(pickle.dumps(result))
     assert isinstance(back, ChunkResult)
+    assert all(isinstance(entry, bytes) for entry in back.entries)  # decoded when used
+    assert repr(back.pages) == repr(result.pages)
     assert repr(back) == repr(result)
     assert back.pages[0].rows["genes"][0]["props"]["date"] == dt.date(2023, 1, 1)
     assert repr(pickle.loads(pickle.dumps(ChunkResult()))) == repr(ChunkResult())
+    with pytest.raises(TypeError, match="not an encoded page"):
+        decode_page(b"p" + pickle.dumps({"a": 1}))
 
 
 # ------------------------------------------------------------- records of every page
