@@ -26,12 +26,14 @@ the cache): the cache can only save time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import marshal
 import os
-import shutil
+import re
 import sqlite3
 import sys
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -43,10 +45,15 @@ _SUFFIX = ".sqlite"
 _SCHEMA = ("CREATE TABLE IF NOT EXISTS page (path TEXT NOT NULL, sha256 TEXT NOT NULL, "
            "warnings BLOB NOT NULL, encoded BLOB NOT NULL, PRIMARY KEY (path, sha256)) "
            "WITHOUT ROWID")
-# One connection per process and database: a connection must not be used across a fork.
-# Keyed by pid, so a forked worker opens its own and never touches (nor closes: that would
-# drop its own POSIX locks on the file) the one it inherited.
-_CONNECTIONS: dict[tuple[int, Path], sqlite3.Connection] = {}
+# the files of a namespace: its database and SQLite's companions; nothing else in the
+# folder is ever removed, whatever folder the config names
+_OWN_FILE = re.compile(r"[0-9a-f]{24}\.sqlite(-wal|-shm|-journal)?")
+# One connection per process, thread and database, with the inode it opened: a connection
+# must not be used across a fork (keyed by pid, a forked worker opens its own and never
+# touches, nor closes, the one it inherited: closing would drop its own POSIX locks on the
+# file), nor outlive its file (workers live as long as their pool: when a run removed or
+# replaced the database, the next use opens the one now at that path).
+_CONNECTIONS: dict[tuple[int, int, Path], tuple[sqlite3.Connection, int]] = {}
 
 
 @dataclass(frozen=True)
@@ -74,7 +81,7 @@ class RecordCache:
         database = base / (namespace(fingerprint) + _SUFFIX)
         try:
             base.mkdir(parents=True, exist_ok=True)
-            for other in base.iterdir():
+            for other in _own_files(base):
                 if not other.name.startswith(database.name):
                     _remove(other)  # another run may still use it: it keeps its open file
             try:
@@ -130,35 +137,47 @@ class RecordCache:
 
 
 def _connect(database: Path) -> sqlite3.Connection:
-    key = (os.getpid(), database)
-    connection = _CONNECTIONS.get(key)
-    if connection is None:
-        connection = sqlite3.connect(database, timeout=60, isolation_level=None,
-                                     check_same_thread=False)
-        try:
-            connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
-            connection.execute("PRAGMA synchronous=NORMAL")  # a lost last chunk: a miss
-            connection.execute(_SCHEMA)
-        except sqlite3.Error:
-            connection.close()
-            raise
-        connection.isolation_level = ""  # `with connection:` commits a transaction again
-        _CONNECTIONS[key] = connection
+    key = (os.getpid(), threading.get_ident(), database)
+    held = _CONNECTIONS.get(key)
+    if held is not None:
+        if held[1] == _inode(database):
+            return held[0]
+        del _CONNECTIONS[key]
+        held[0].close()
+    connection = sqlite3.connect(database, timeout=60, isolation_level=None,
+                                 check_same_thread=False)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
+        connection.execute("PRAGMA synchronous=NORMAL")  # a lost last chunk: a miss
+        connection.execute(_SCHEMA)
+    except sqlite3.Error:
+        connection.close()
+        raise
+    connection.isolation_level = ""  # `with connection:` commits a transaction again
+    _CONNECTIONS[key] = (connection, _inode(database))
     return connection
 
 
+def _inode(path: Path) -> int:
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return -1
+
+
 def _forget(database: Path) -> None:
-    connection = _CONNECTIONS.pop((os.getpid(), database), None)
-    if connection is not None:
-        connection.close()
+    """Close this process's connections to `database`."""
+    for key in [k for k in _CONNECTIONS if k[0] == os.getpid() and k[2] == database]:
+        _CONNECTIONS.pop(key)[0].close()
+
+
+def _own_files(base: Path) -> list[Path]:
+    return [p for p in base.iterdir() if _OWN_FILE.fullmatch(p.name) and p.is_file()]
 
 
 def _remove(path: Path) -> None:
     _forget(path)
-    if path.is_dir():
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
+    path.unlink(missing_ok=True)
 
 
 def namespace(fingerprint: str) -> str:
@@ -182,7 +201,10 @@ def code_digest() -> str:
 
 
 def clear(base: Path) -> None:
-    """Remove every namespace under `base` (the folder itself)."""
-    for database in [key[1] for key in _CONNECTIONS if key[1].parent == base]:
-        _forget(database)
-    shutil.rmtree(base, ignore_errors=True)
+    """Remove every namespace under `base`, then the folder if nothing else is in it."""
+    if not base.is_dir():
+        return
+    for path in _own_files(base):
+        _remove(path)
+    with contextlib.suppress(OSError):
+        base.rmdir()

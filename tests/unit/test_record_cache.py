@@ -9,6 +9,7 @@ import hashlib
 import pickle
 import shutil
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,23 @@ def test_a_namespace_per_code_and_vocabulary_and_old_ones_removed(tmp_path: Path
     record_cache.clear(base)
 
 
+def test_nothing_but_its_own_files_is_removed(tmp_path: Path) -> None:
+    """Whatever folder the config names (even one holding other state), only the cache's
+    own databases go."""
+    base = tmp_path / "state"
+    (base / "neo4j").mkdir(parents=True)
+    keep = [base / "password", base / "neo4j" / "data", base / "notes.sqlite",
+            base / ("0" * 23 + ".sqlite")]
+    for path in keep:
+        path.write_text("keep")
+    first = RecordCache.open(base, "vocab-1")
+    second = RecordCache.open(base, "vocab-2")
+    assert first is not None and second is not None and not first.database.exists()
+    assert all(path.read_text() == "keep" for path in keep)
+    record_cache.clear(base)
+    assert not second.database.exists() and all(path.exists() for path in keep)
+
+
 def test_the_code_digest_covers_every_module() -> None:
     package = Path(record_cache.__file__).resolve().parents[1]
     assert len(record_cache.code_digest()) == 64
@@ -214,3 +232,21 @@ def test_every_real_page_comes_back_from_the_cache_as_transformed(tmp_path: Path
     warm = pickle.loads(pickle.dumps(process_chunk(str(release), paths, {}, MAX, cache)))
     assert len(warm.pages) == len(plain.pages) > 2700
     _same(warm, plain)
+
+
+def test_a_database_removed_under_a_long_lived_process_is_not_used_any_more(tmp_path: Path
+                                                                          ) -> None:
+    """A worker keeps its connection between chunks; when another process removed the
+    database (a newer run, `clear`), the worker's next use opens the file now at that path
+    instead of reading and writing the removed one."""
+    cache = _cache(tmp_path)
+    cache.put("A.md", "d" * 64, [], b"m")
+    cache.flush()
+    assert cache.entries() == 1
+    for path in cache.database.parent.iterdir():
+        path.unlink()  # as another process removes it: this one's connection stays open
+    assert cache.get("A.md", "d" * 64) is None and cache.entries() == 0
+    cache.put("B.md", "d" * 64, [], b"m")
+    cache.flush()
+    with closing(sqlite3.connect(cache.database)) as connection:
+        assert connection.execute("SELECT path FROM page").fetchall() == [("B.md",)]
