@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import threading
@@ -204,7 +203,9 @@ def wipe(records: bool = True) -> None:
     record cache, so that the next load parses every page."""
     timed([sys.executable, "-c", WIPE], env=bench_env())
     if records:
-        shutil.rmtree(BENCH_ENV["CHICKGRAPH_RECORD_CACHE"], ignore_errors=True)
+        from pipeline.ingest import record_cache  # reads no settings: safe before apply_env
+
+        record_cache.clear(Path(BENCH_ENV["CHICKGRAPH_RECORD_CACHE"]))
 
 
 def profile_named(driver: Any, settings: Any, name: str, given: dict[str, Any]

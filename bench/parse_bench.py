@@ -68,7 +68,7 @@ def _libyaml_today(fm: str) -> Any:
     return yaml.load(fm, Loader=PageLoader if "*" in fm else FastPageLoader)
 
 
-def _ready(results: Iterable[ChunkResult]) -> list[ChunkResult]:
+def rows_ready(results: Iterable[ChunkResult]) -> list[ChunkResult]:
     """The results with every page's rows decoded (`ChunkResult.pages`), as the writer uses
     them: a pass is timed until its rows are ready for Cypher in this process."""
     done = list(results)
@@ -110,7 +110,7 @@ def _two_workers(pools: dict[str, ProcessPoolExecutor], args: tuple[Any, ...],
         for mode, pool in pools.items():
             own, workers = me.cpu_times(), _cpu(pool)
             started = time.perf_counter()
-            results = _ready(pool.map(process_chunk, *args))
+            results = rows_ready(pool.map(process_chunk, *args))
             wall = time.perf_counter() - started
             after = me.cpu_times()
             if mode not in best or wall < best[mode]["two_workers_s"]:
@@ -132,12 +132,12 @@ def _record_cache(pool: ProcessPoolExecutor, args: tuple[Any, ...], runs: int
         assert cache is not None
         cached = (*args, repeat(cache))
         started = time.perf_counter()
-        filled = _ready(pool.map(process_chunk, *cached))
+        filled = rows_ready(pool.map(process_chunk, *cached))
         filling = time.perf_counter() - started
         own, workers = psutil.Process().cpu_times(), _cpu(pool)
-        warm = _best_of(runs, lambda: _ready(pool.map(process_chunk, *cached)))
+        warm = _best_of(runs, lambda: rows_ready(pool.map(process_chunk, *cached)))
         after = psutil.Process().cpu_times()
-        one = _best_of(runs, lambda: _ready(process_chunk(*a) for a in zip(*cached,
+        one = _best_of(runs, lambda: rows_ready(process_chunk(*a) for a in zip(*cached,
                                                                             strict=False)))
         entries = cache.entries()
     return {"filling_pass_s": filling, "two_workers_s": warm, "one_process_s": one,
@@ -167,7 +167,7 @@ def measure(root: Path, runs: int = 3) -> dict[str, Any]:
             one: dict[str, float] = {}
             for mode in pools:
                 compiled_yaml._parse_yaml = parser if mode == "with_compiled" else None
-                one[mode] = _best_of(1, lambda: _ready(process_chunk(*a) for a in zip(
+                one[mode] = _best_of(1, lambda: rows_ready(process_chunk(*a) for a in zip(
                     *args, strict=False)))
             compiled_yaml._parse_yaml = parser
             records = _record_cache(pools["with_compiled"], args, runs)

@@ -76,6 +76,7 @@ from pathlib import Path
 from pipeline.ingest.chunks import chunked, fewer_gc_pauses, process_chunk, vocabularies
 from pipeline.extract.pages import discover, relative_id
 from pipeline.settings import get_settings
+from bench.parse_bench import rows_ready  # a pass ends when the rows are decoded here
 root, s = Path(sys.argv[1]), get_settings()
 gc_mode = fewer_gc_pauses()  # as the flow's writer does while results come back
 gc_mode.__enter__()
@@ -95,11 +96,10 @@ with ProcessPoolExecutor(s.ingest.workers) as pool:
     list(pool.map(abs, range(s.ingest.workers * 4)))  # the workers exist (fork)
     c2 = cpu()
     t2 = time.perf_counter()
-    # .pages: the rows decoded in the parent, ready for Cypher, as the writer uses them
-    results = [r for r in pool.map(process_chunk, *args) if r.pages is not None]
+    results = rows_ready(pool.map(process_chunk, *args))
     t3 = time.perf_counter()
     c3 = cpu()
-    again = [r for r in pool.map(process_chunk, *args) if r.pages is not None]
+    again = rows_ready(pool.map(process_chunk, *args))
     t4 = time.perf_counter()
 serial = [process_chunk(str(root), c, {}, s.ingest.max_page_bytes) for c in chunks]
 t5 = time.perf_counter()
