@@ -1,9 +1,9 @@
 """Load: records -> batched Cypher. No YAML here; every value travels as a parameter.
 
 A chunk of pages is written in ONE managed write transaction: its old contribution is
-deleted, the new one created, and the Page nodes with their content hashes are written
-last. A crash or a transient error therefore leaves each page either fully old or fully
-new, never half-written, and the driver retries the whole unit of work.
+detached, the new one created, the Page nodes with their content hashes written last and the
+detached nodes deleted. A crash or a transient error therefore leaves each page either fully
+old or fully new, never half-written, and the driver retries the whole unit of work.
 """
 
 from __future__ import annotations
@@ -36,9 +36,15 @@ def _run_rows(tx: ManagedTransaction, names: Iterable[str], rows: Rows) -> None:
 
 
 def _write_chunk(tx: ManagedTransaction, chunk: ChunkRows, delete_paths: list[str]) -> None:
+    """The old pages are detached first and deleted last: deleted nodes would slow every
+    index seek of the statements between (cypher/load/detach_pages.cypher)."""
+    detached: list[str] = []
     if delete_paths:
-        tx.run(cypher_files.load("load/delete_pages"), paths=delete_paths).consume()
+        record = tx.run(cypher_files.load("load/detach_pages"), paths=delete_paths).single()
+        detached = record["detached"] if record is not None else []
     _run_rows(tx, CHUNK_STATEMENTS, chunk.rows)
+    if detached:
+        tx.run(cypher_files.load("load/delete_detached"), ids=detached).consume()
 
 
 def write_chunk(
