@@ -36,6 +36,16 @@ def _ingest(folder: Path, env: dict[str, str]) -> tuple[float, dict[str, Any]]:
     return result.seconds, summary
 
 
+# (row, folder ingested, fresh: database emptied first), in the order they run; a sync's
+# target is the release it ingests, so its ratio is to the fresh load of that same folder
+RUNS: tuple[tuple[str, Path, bool], ...] = (
+    ("fresh 2025-11-29", CURRENT, True),
+    ("sync 2025-11-29 -> 2025-11-24", PREVIOUS, False),
+    ("sync 2025-11-24 -> 2025-11-29", CURRENT, False),
+    ("fresh 2025-11-24", PREVIOUS, True),
+)
+
+
 def measure(repeat: int = 2) -> dict[str, Any]:
     env = bench_env()
     chickgraph("neo4j", "start", env=env)
@@ -43,17 +53,11 @@ def measure(repeat: int = 2) -> dict[str, Any]:
     for folder in (PREVIOUS, CURRENT):
         wipe(records=False)
         _ingest(folder, env)
-    rows: dict[str, list[tuple[float, float]]] = {
-        "fresh 2025-11-29": [], "sync 2025-11-29 -> 2025-11-24": [],
-        "sync 2025-11-24 -> 2025-11-29": [], "fresh 2025-11-24": []}
+    rows: dict[str, list[tuple[float, float]]] = {name: [] for name, _, _ in RUNS}
     counts: dict[str, tuple[int, int]] = {}
     started = load_average()
     for _ in range(repeat):
-        for name, folder, fresh in (
-                ("fresh 2025-11-29", CURRENT, True),
-                ("sync 2025-11-29 -> 2025-11-24", PREVIOUS, False),
-                ("sync 2025-11-24 -> 2025-11-29", CURRENT, False),
-                ("fresh 2025-11-24", PREVIOUS, True)):
+        for name, folder, fresh in RUNS:
             if fresh:
                 wipe(records=False)
             wall, summary = _ingest(folder, env)
@@ -67,14 +71,14 @@ def measure(repeat: int = 2) -> dict[str, Any]:
 
 def table(result: dict[str, Any]) -> str:
     med = result["medians"]
-    fresh = {"2025-11-24": med["fresh 2025-11-24"], "2025-11-29": med["fresh 2025-11-29"]}
+    fresh_flow = {folder: med[name][1] for name, folder, fresh in RUNS if fresh}
     lines = ["| run | pages loaded / deleted | wall s | flow's timer s | x fresh load of the "
              "target (flow's timer) |", "|---|---|---|---|---|"]
-    for name, (wall, flow) in med.items():
-        target = fresh[name[-10:]]
+    for name, folder, _ in RUNS:
+        wall, flow = med[name]
         loaded, deleted = result["pages_loaded_deleted"][name]
         lines.append(f"| {name} | {loaded:,} / {deleted} | {wall:.1f} | {flow:.1f} | "
-                     f"{flow / target[1]:.2f} |")
+                     f"{flow / fresh_flow[folder]:.2f} |")
     return "\n".join(lines)
 
 

@@ -40,8 +40,8 @@ def _write_chunk(tx: ManagedTransaction, chunk: ChunkRows, delete_paths: list[st
     index seek of the statements between (cypher/load/detach_pages.cypher)."""
     detached: list[str] = []
     if delete_paths:
-        record = tx.run(cypher_files.load("load/detach_pages"), paths=delete_paths).single()
-        detached = record["detached"] if record is not None else []
+        detached = tx.run(cypher_files.load("load/detach_pages"),
+                          paths=delete_paths).single(strict=True)["detached"]
     _run_rows(tx, CHUNK_STATEMENTS, chunk.rows)
     if detached:
         tx.run(cypher_files.load("load/delete_detached"), ids=detached).consume()
