@@ -11,6 +11,7 @@ import atexit
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,7 @@ configure_prefect()
 
 _server_versions: list[str] = []
 _figures: list[str] = []
+_fresh_loads: list[tuple[str, float]] = []  # (source, seconds) of each load_fresh
 
 
 def report(line: str) -> None:
@@ -59,6 +61,11 @@ def report(line: str) -> None:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say once, at the end, which real server the integration tests ran against, and the
     figures tests reported."""
+    corpus = [(source, s) for source, s in _fresh_loads if source.startswith(str(CORPUS))]
+    if corpus:  # each is a wipe + load the session paid for: the suite's costliest step
+        total = sum(s for _, s in corpus)
+        each = ", ".join(f"{Path(source).relative_to(CORPUS)} {s:.0f} s" for source, s in corpus)
+        report(f"[loads] {len(corpus)} fresh loads of the real corpus, {total:.0f} s: {each}")
     if _figures:
         terminalreporter.section("figures reported by tests")
         for line in _figures:
@@ -181,9 +188,11 @@ def load_fresh(driver: object, settings: Settings, source: Path | None) -> None:
     graph_dump.wipe(driver, settings)  # type: ignore[arg-type]
     _content.loaded = None
     if source is not None:
+        started = time.perf_counter()
         summary = ingest_flow(str(source))
         assert summary.pages_failed == 0, summary.errors[:5]
         _content.loaded = str(source)
+        _fresh_loads.append((str(source), time.perf_counter() - started))
 
 
 def ingest(folder: Path, **kwargs: Any) -> Any:
