@@ -33,13 +33,13 @@ neo4j-stop: install
 run: neo4j-start
 	$(BIN)/chickgraph ingest $(CORPUS)
 
+# Unit tests run on every core (pytest-xdist: they share nothing); integration tests one at a
+# time, since they share one server and the graph each leaves behind.
 test: install
 	@if [ -z "$$NEO4J_URI" ]; then $(BIN)/chickgraph neo4j install; fi
 	$(BIN)/python -m pytest tests/unit -n auto
 	$(BIN)/python -m pytest tests/integration
 
-# Unit tests run on every core (pytest-xdist: they share nothing); integration tests one at a
-# time, since they share one server and the graph each leaves behind.
 test-unit: install
 	$(BIN)/python -m pytest tests/unit -n auto
 
