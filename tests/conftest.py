@@ -61,7 +61,7 @@ def report(line: str) -> None:
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say once, at the end, which real server the integration tests ran against, and the
     figures tests reported."""
-    corpus = [(source, s) for source, s in _fresh_loads if source.startswith(str(CORPUS))]
+    corpus = [(source, s) for source, s in _fresh_loads if Path(source).is_relative_to(CORPUS)]
     if corpus:  # each is a wipe + load the session paid for: the suite's costliest step
         total = sum(s for _, s in corpus)
         each = ", ".join(f"{Path(source).relative_to(CORPUS)} {s:.0f} s" for source, s in corpus)
