@@ -30,6 +30,7 @@ ENV_OVERRIDES: dict[str, str] = {
     "CHICKGRAPH_PREFECT_HOME": "prefect.home",
     "CHICKGRAPH_NEO4J_HOME": "neo4j.local.home",
     "CHICKGRAPH_JAVA": "neo4j.local.java",
+    "CHICKGRAPH_CHECKPOINT_INTERVAL": "neo4j.local.checkpoint_interval",
     "CHICKGRAPH_CORPUS": "ingest.source",
     "CORPUS": "ingest.source",
     "CHICKGRAPH_CHUNK_SIZE": "ingest.chunk_size",

@@ -28,6 +28,9 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 if not os.environ.get("NEO4J_URI"):
     os.environ.setdefault("CHICKGRAPH_BOLT_PORT", "17688")
     os.environ.setdefault("CHICKGRAPH_NEO4J_HOME", str(REPO / ".local" / "neo4j-test"))
+    # test_faults kills the server mid-load: with Neo4j's 15-minute default, its restart
+    # replayed every write since (the wipe of the corpus and more: 22 s of recovery in CI)
+    os.environ.setdefault("CHICKGRAPH_CHECKPOINT_INTERVAL", "10s")
 os.environ.setdefault("PREFECT_HOME", str(REPO / ".local" / "prefect-test"))
 # never report test flows to a managed Prefect server a developer may have running
 os.environ.setdefault("CHICKGRAPH_PREFECT_HOME", str(REPO / ".local" / "prefect-test"))
@@ -168,6 +171,21 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+@pytest.fixture
+def shared_prefect_api(prefect_harness: None, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Point the test's `chickgraph` subprocesses at the harness's Prefect API.
+
+    Without it each CLI run starts an ephemeral API of its own (~5 s here: a fresh server
+    process and its SQLite migrations) before the flow does any work. Tests whose subject is
+    a run (faults, bad input, secrets in the output) use this; test_cli and test_install keep
+    the ephemeral default that a user gets."""
+    from prefect.settings import PREFECT_API_URL
+
+    url = str(PREFECT_API_URL.value())
+    monkeypatch.setenv("PREFECT_API_URL", url)
+    return url
 
 
 class GraphContent:

@@ -457,7 +457,7 @@ def cli_ingest(root: Path, **env: str) -> dict[str, Any]:
 
 
 def test_cli_ingest_json_reports_every_bad_page(
-    empty_graph: Any, settings: Settings, tmp_path: Path
+    shared_prefect_api: str, empty_graph: Any, settings: Settings, tmp_path: Path
 ) -> None:
     corpus = mk.build(tmp_path)
     summary = cli_ingest(corpus.root)
@@ -477,7 +477,8 @@ def test_cli_ingest_json_reports_every_bad_page(
     assert paths - SILENTLY_LOADED == set(GOOD) | set(WINNERS)
 
 
-def test_cli_size_limit_from_the_environment(empty_graph: Any, tmp_path: Path) -> None:
+def test_cli_size_limit_from_the_environment(shared_prefect_api: str, empty_graph: Any,
+                                            tmp_path: Path) -> None:
     """CHICKGRAPH_MAX_PAGE_BYTES (settings are cached per process, hence the subprocess)."""
     root = tmp_path / "pages"
     root.mkdir()

@@ -59,6 +59,13 @@ def _graph_is_changed() -> Iterator[None]:
         mark_loaded(None)
 
 
+@pytest.fixture(autouse=True)
+def _runs_use_the_session_prefect_api(shared_prefect_api: str) -> None:
+    """Every `chickgraph ingest` here reports to the harness's API: the subject is the load,
+    and each run is spared starting an ephemeral API of its own. Killing a run's process group
+    so leaves that API alone (it is not the run's child)."""
+
+
 @pytest.fixture
 def own_server(settings: Any, driver: Any) -> Iterator[Any]:
     """The session's local server, which the test may kill; running again at the end."""
@@ -90,7 +97,7 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600
 
 class Ingest:
     """`python -m pipeline ingest FOLDER --json` in the background, in its own session so
-    that it, its Prefect API and its worker processes can all be killed."""
+    that it and its worker processes can all be killed."""
 
     def __init__(self, folder: Path, logs: Path, env: dict[str, str] | None = None,
                  program: list[str] | None = None) -> None:
@@ -280,7 +287,7 @@ def test_ingest_killed_mid_run_is_repaired_by_the_next(
         os.kill(run.proc.pid, signal.SIGKILL)  # the ingest process itself, as the OOM killer
         run.proc.wait()  # reaped: its pid is gone, as after a crash
     finally:
-        run.kill_all()  # then its Prefect API and worker processes
+        run.kill_all()  # then its worker processes
     committed = assert_pages_complete(driver, settings, CURRENT)  # no half-written page
     assert 500 <= committed < TOTAL
     holder = db.run_read(driver, settings, "MATCH (l:IngestLock) RETURN l.pid AS pid")

@@ -229,7 +229,7 @@ def test_table_output_shows_values_verbatim(hostile_graph: HostileGraph) -> None
 
 @integration
 def test_ingest_report_shows_page_text_verbatim(
-    hostile_graph: HostileGraph, tmp_path: Path
+    hostile_graph: HostileGraph, tmp_path: Path, shared_prefect_api: str
 ) -> None:
     folder = tmp_path / "pages"
     shutil.copytree(hostile_graph.folder, folder)  # same pages: the graph stays as it is
@@ -788,7 +788,7 @@ def _files_containing(root: Path, secret: bytes) -> list[str]:
 
 @integration
 def test_the_password_is_not_leaked(
-    hostile_graph: HostileGraph, settings: Any, prefect_harness: None
+    hostile_graph: HostileGraph, settings: Any, shared_prefect_api: str
 ) -> None:
     _local_only(settings)
     password = _password(settings)

@@ -39,8 +39,9 @@ def same_connection(environ: dict[str, str], config: Path | None = None) -> None
 def test_the_reader_knows_the_settings_fields() -> None:
     neo4j_variables = {var: dotted for var, dotted in ENV_OVERRIDES.items()
                        if dotted.startswith("neo4j.")}
-    # the local server's Java and Browser ports are not part of a connection
-    not_read = {"neo4j.local.java", "neo4j.local.http_port", "neo4j.local.guide_port"}
+    # the local server's Java, Browser ports and checkpoints are not part of a connection
+    not_read = {"neo4j.local.java", "neo4j.local.http_port", "neo4j.local.guide_port",
+                "neo4j.local.checkpoint_interval"}
     assert {var: f"neo4j.{key}" for var, key in light.ENV.items()} == {
         var: dotted for var, dotted in neo4j_variables.items() if dotted not in not_read}
     assert set(Settings.model_fields) == light.TOP_KEYS

@@ -270,6 +270,23 @@ def test_bad_environment_value_names_the_field(tmp_path: Path) -> None:
         load_settings(write_config(tmp_path, FULL), environ={"CHICKGRAPH_BOLT_PORT": "abc"})
 
 
+def test_checkpoint_interval_reaches_the_servers_conf_only_when_set(tmp_path: Path) -> None:
+    from pipeline.servers.neo4j_server import ServerLayout, render_conf
+
+    def conf(environ: dict[str, str]) -> list[str]:
+        settings = load_settings(write_config(tmp_path, FULL), environ=environ)
+        return render_conf(settings, ServerLayout.from_settings(settings)).splitlines()
+
+    default = conf({})
+    assert not [line for line in default if line.startswith("db.checkpoint")]
+    # every stop skips Netty's 5-s quiet period (the setting exists in this Neo4j: a server
+    # started with an unknown one refuses to start, which the integration tests would see)
+    assert "internal.dbms.bolt.netty_server_shutdown_quiet_period=0" in default
+    assert "db.checkpoint.interval.time=10s" in conf({"CHICKGRAPH_CHECKPOINT_INTERVAL": "10s"})
+    with pytest.raises(ConfigError, match=r"neo4j\.local\.checkpoint_interval"):
+        conf({"CHICKGRAPH_CHECKPOINT_INTERVAL": "10 seconds"})  # not a Neo4j duration
+
+
 @pytest.mark.parametrize("text", ["neo4j: oops\n", "neo4j: [1]\n", "neo4j: {local: x}\n",
                                   "ingest: 5\n", "sources: [a]\n"])
 def test_section_of_the_wrong_type_is_a_config_error(tmp_path: Path, text: str) -> None:
