@@ -87,8 +87,9 @@ class LocalNeo4j(_Frozen):
     start_timeout_s: float = 180
     # db.checkpoint.interval.time (Neo4j's default when None: 15m). A server that is killed
     # replays every transaction since its last checkpoint when it starts again; the tests,
-    # which kill theirs on purpose, use a short one (tests/conftest.py)
-    checkpoint_interval: str | None = Field(None, pattern=r"^[1-9][0-9]*(ms|s|m|h)$")
+    # which kill theirs on purpose, use a short one (tests/conftest.py). Whole seconds,
+    # minutes or hours: a subset of Neo4j's durations, and nothing below a second
+    checkpoint_interval: str | None = Field(None, pattern=r"^[1-9][0-9]*(s|m|h)$")
     # Neo4j Browser (HTTP) and its ChickGraph guide; None: Bolt's port + 1000 / + 2000, so
     # every server (make run, tests, bench) gets its own pair without configuration
     http_port: int | None = Field(None, ge=1, le=65535)

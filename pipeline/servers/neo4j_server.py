@@ -137,11 +137,14 @@ def render_conf(settings: Settings, layout: ServerLayout) -> str:
         # driver then forgets its bookmarks (pipeline.load.db.Bookmarks) and retries.
         "db.transaction.bookmark_ready_timeout=2s",
         "server.jvm.additional=-XX:+UseG1GC",
+    ]
+    if local.version.startswith("5.26."):
         # Stopping waits out Netty's quiet period for the Bolt server (5 s) after every
         # database has stopped and every connection is closed: nothing is left to wait for.
-        # `neo4j dump` / `load` stop the server too, so each of those is 5 s shorter.
-        "internal.dbms.bolt.netty_server_shutdown_quiet_period=0",
-    ]
+        # `neo4j dump` / `load` stop the server too, so each of those is 5 s shorter. An
+        # internal setting, checked in the 5.26 jars: strict validation refuses to start a
+        # server on an unknown key, so another version gets the default wait.
+        lines.append("internal.dbms.bolt.netty_server_shutdown_quiet_period=0")
     if local.checkpoint_interval is not None:
         lines.append(f"db.checkpoint.interval.time={local.checkpoint_interval}")
     return "\n".join(lines) + "\n"

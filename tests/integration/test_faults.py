@@ -227,8 +227,11 @@ def fresh_current(driver: Any, settings: Any, prefect_harness: None) -> graph_du
 # --------------------------------------------------------------------------- Neo4j down
 
 
-def test_local_server_stopped_is_one_line(own_server: Any, settings: Any) -> None:
+def test_local_server_stopped_is_one_line(own_server: Any, settings: Any,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
     """The project's own server stopped: every command says how to start it, at once."""
+    # as a user runs it: the server is checked before an ephemeral Prefect API would start
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
     neo4j_server.stop(settings)
     for args in (("ingest", str(SYNC)), ("cypher", "RETURN 1"),
                  ("query", "gene-expression", "-p", "symbol=GENEA"), ("export", "GENEA"),

@@ -815,11 +815,16 @@ def test_the_password_is_not_leaked(
     for shown in (cli("config", "show"), cli("config", "show", "--json")):
         assert shown.returncode == 0
         assert password not in shown.stdout + shown.stderr
-    # the logs: Neo4j's, Prefect's home (its database holds runs, logs and artifacts)
+    # the logs: Neo4j's, Prefect's home, and the folder of the harness's database, which holds
+    # the runs, logs and artifacts of both runs above (the CLI's reports to it too)
+    from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
+
     from pipeline.settings import get_settings
 
     prefect_home = Path(os.environ.get("PREFECT_HOME") or get_settings().prefect.home)
-    for root in (settings.neo4j.local.home / "logs", prefect_home):
+    harness_db = Path(str(PREFECT_SERVER_DATABASE_CONNECTION_URL.value()).split("///", 1)[1])
+    assert harness_db.is_file(), harness_db
+    for root in (settings.neo4j.local.home / "logs", prefect_home, harness_db.parent):
         assert root.exists(), root
         assert _files_containing(root, secret) == [], root
     # nor in the server's command line

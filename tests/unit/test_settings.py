@@ -279,12 +279,18 @@ def test_checkpoint_interval_reaches_the_servers_conf_only_when_set(tmp_path: Pa
 
     default = conf({})
     assert not [line for line in default if line.startswith("db.checkpoint")]
-    # every stop skips Netty's 5-s quiet period (the setting exists in this Neo4j: a server
-    # started with an unknown one refuses to start, which the integration tests would see)
+    # every stop of a 5.26 server skips Netty's 5-s quiet period (a server of another version
+    # would refuse to start on the unknown key, so it gets none)
     assert "internal.dbms.bolt.netty_server_shutdown_quiet_period=0" in default
     assert "db.checkpoint.interval.time=10s" in conf({"CHICKGRAPH_CHECKPOINT_INTERVAL": "10s"})
-    with pytest.raises(ConfigError, match=r"neo4j\.local\.checkpoint_interval"):
-        conf({"CHICKGRAPH_CHECKPOINT_INTERVAL": "10 seconds"})  # not a Neo4j duration
+    for bad in ("10 seconds", "500ms", "0s"):  # not a duration, below a second, none
+        with pytest.raises(ConfigError, match=r"neo4j\.local\.checkpoint_interval"):
+            conf({"CHICKGRAPH_CHECKPOINT_INTERVAL": bad})
+    settings = load_settings(write_config(tmp_path, FULL), environ={})
+    local = settings.neo4j.local.model_copy(update={"version": "2025.10.1"})
+    later = settings.model_copy(update={"neo4j": settings.neo4j.model_copy(
+        update={"local": local})})
+    assert "netty" not in render_conf(later, ServerLayout.from_settings(later))
 
 
 @pytest.mark.parametrize("text", ["neo4j: oops\n", "neo4j: [1]\n", "neo4j: {local: x}\n",
