@@ -1,5 +1,6 @@
 // ChickGraph schema: uniqueness constraints (each backs the MERGE of one node kind) and the
-// indexes the named queries use. Every statement is IF NOT EXISTS, so applying it is idempotent.
+// indexes the named queries use. Every statement is IF NOT EXISTS (or IF EXISTS), so applying
+// it is idempotent.
 CREATE CONSTRAINT page_path IF NOT EXISTS FOR (n:Page) REQUIRE n.path IS UNIQUE;
 CREATE CONSTRAINT gene_key IF NOT EXISTS FOR (n:Gene) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT species_key IF NOT EXISTS FOR (n:Species) REQUIRE n.key IS UNIQUE;
@@ -19,7 +20,12 @@ CREATE INDEX gene_ensembl_ids IF NOT EXISTS FOR (n:Gene) ON (n.ensembl_ids);
 CREATE INDEX stage_ordinal IF NOT EXISTS FOR (n:DevelopmentalStage) ON (n.ordinal);
 CREATE INDEX structure_name IF NOT EXISTS FOR (n:AnatomicalStructure) ON (n.name);
 CREATE INDEX image_url IF NOT EXISTS FOR (n:Image) ON (n.image_url);
-CREATE INDEX expressed_in_stage IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_ordinal);
+// Stage ordinal and image count together: `stage-atlas` sums images from the index alone, and
+// a range on the ordinal still seeks it. It replaces the single-property index of earlier
+// versions, dropped here so that a database loaded before keeps one index, not two.
+CREATE INDEX expressed_in_stage_images IF NOT EXISTS
+FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_ordinal, r.image_count);
+DROP INDEX expressed_in_stage IF EXISTS;
 CREATE INDEX expressed_in_stage_key IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_key);
 CREATE INDEX expressed_in_site IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON (r.site);
 CREATE INDEX ingest_run_started IF NOT EXISTS FOR (n:IngestRun) ON (n.started_at);

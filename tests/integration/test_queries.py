@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bench.common import db_hits, profile_named
 from pipeline.errors import ChickGraphError
 from pipeline.queries import named
 from pipeline.transform.vocab.anatomy import load_anatomy, split_location
@@ -176,12 +177,40 @@ def test_coexpressed(current_graph: Any, symbol: str) -> None:
 def test_stage_atlas(current_graph: Any, stage: str) -> None:
     key = load_stage_table().resolve(stage).key
     genes: dict[str, set[str]] = defaultdict(set)
+    images: Counter[str] = Counter()
     for symbol, triples in corpus().expression.items():
-        for a, st in triples:
+        for (a, st), positions in triples.items():
             if st == key:
                 genes[a].add(symbol)
+                images[a] += len(positions)
     rows = named.run("stage-atlas", stage=stage)
-    assert {r.structure_key: r.genes for r in rows} == {a: len(g) for a, g in genes.items()}
+    assert {r.structure_key: (r.genes, r.images) for r in rows} == {
+        a: (len(g), images[a]) for a, g in genes.items()}
+
+
+def _operators(plan: dict[str, Any]) -> list[tuple[str, str]]:
+    details = plan.get("args", {}).get("Details", "")
+    found = [(plan["operatorType"].split("@")[0], details)]
+    for child in plan.get("children", []):
+        found += _operators(child)
+    return found
+
+
+def test_plans_read_only_what_the_answer_needs(current_graph: Any, driver: Any,
+                                               settings: Any) -> None:
+    """What keeps the structure-wide queries fast on a 25x corpus, pinned on the real one:
+    `stage-atlas` sums images from the composite index (no edge is read for its properties);
+    `phenotype-orthologs` looks up phenotypes only until its limit is reached, and
+    `genes-in-tissue` reads stages only for the rows it returns."""
+    atlas = _operators(profile_named(driver, settings, "stage-atlas", {"stage": "HH10"}))
+    assert any(op == "DirectedRelationshipIndexSeek" and "(stage_ordinal, image_count)" in d
+               for op, d in atlas), atlas
+    assert any("sum(cache[e.image_count])" in d for _, d in atlas), atlas
+    for name, bound in (("phenotype-orthologs", 0.5), ("genes-in-tissue", 0.75)):
+        few, every = (db_hits(profile_named(driver, settings, name,
+                                            {"structure": "limb", "limit": limit}))
+                      for limit in (5, ALL))
+        assert few < bound * every, (name, few, every)
 
 
 @pytest.mark.parametrize(("symbol", "structure", "stage", "parts"), [
