@@ -138,6 +138,22 @@ def test_a_second_run_waits_or_exits_clearly(empty_graph: Any, settings: Any, pa
     assert held == [{"r": None}]
 
 
+def test_schema_replaces_the_stage_index_of_earlier_versions(empty_graph: Any,
+                                                            settings: Any) -> None:
+    """A database set up by an earlier version has the single-property stage index; the
+    schema step leaves the composite one in its place (stage-atlas reads image counts from
+    it), not both."""
+    db.run_write(empty_graph, settings, "CREATE INDEX expressed_in_stage IF NOT EXISTS "
+                 "FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_ordinal)")
+    for _ in range(2):  # idempotent: a second run finds nothing to drop or create
+        db.apply_schema(empty_graph, settings)
+        indexes = {r["name"]: r["properties"] for r in db.run_read(
+            empty_graph, settings, "SHOW INDEXES YIELD name, properties "
+            "WHERE name STARTS WITH 'expressed_in_stage' RETURN name, properties")}
+        assert indexes == {"expressed_in_stage_images": ["stage_ordinal", "image_count"],
+                           "expressed_in_stage_key": ["stage_key"]}
+
+
 def test_runs_are_recorded(empty_graph: Any, settings: Any, pages: Path) -> None:
     first = ingest(pages)
     second = ingest(pages)
