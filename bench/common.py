@@ -221,6 +221,14 @@ def profile_named(driver: Any, settings: Any, name: str, given: dict[str, Any]
         return result.consume().profile
 
 
+def plan_operators(plan: dict[str, Any]) -> list[tuple[str, str]]:
+    """A plan's operators in pre-order, each as (type without its runtime suffix, details)."""
+    found = [(plan["operatorType"].split("@")[0], plan.get("args", {}).get("Details", ""))]
+    for child in plan.get("children", []):
+        found += plan_operators(child)
+    return found
+
+
 def db_hits(plan: dict[str, Any]) -> int:
     """A plan's db hits, every operator's summed."""
     return int(plan.get("dbHits", 0)) + sum(db_hits(c) for c in plan.get("children", []))

@@ -56,6 +56,7 @@ from bench.common import (
     db_hits,
     load_average,
     machine,
+    plan_operators,
     profile_named,
     timed,
     wipe,
@@ -338,13 +339,6 @@ def _pick_params(settings: Any) -> dict[str, list[dict[str, Any]]]:
 SCANS = ("AllNodesScan", "NodeByLabelScan")
 
 
-def _operators(plan: dict[str, Any]) -> list[str]:
-    found = [plan["operatorType"].split("@")[0]]
-    for child in plan.get("children", []):
-        found += _operators(child)
-    return found
-
-
 def step_queries(results: dict[str, Any], runs: int = 50) -> None:
     """On the whole release (pages + data/), not the pages alone: the facet and publication
     queries answer from the data files, and on pages alone they measured empty answers
@@ -408,7 +402,7 @@ def measure_queries(runs: int = 50) -> dict[str, Any]:
                               + (done.result_consumed_after or 0))
         server.sort()
         plan = profile_named(driver, settings, name, choices[0])
-        operators = _operators(plan) if plan else []
+        operators = [op for op, _ in plan_operators(plan)] if plan else []
         out[name] = {
             "p50_ms": round(statistics.median(times), 2),
             "p95_ms": round(times[math.ceil(0.95 * len(times)) - 1], 2),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bench.common import db_hits, profile_named
+from bench.common import db_hits, plan_operators, profile_named
 from pipeline.errors import ChickGraphError
 from pipeline.queries import named
 from pipeline.transform.vocab.anatomy import load_anatomy, split_location
@@ -188,21 +188,13 @@ def test_stage_atlas(current_graph: Any, stage: str) -> None:
         a: (len(g), images[a]) for a, g in genes.items()}
 
 
-def _operators(plan: dict[str, Any]) -> list[tuple[str, str]]:
-    details = plan.get("args", {}).get("Details", "")
-    found = [(plan["operatorType"].split("@")[0], details)]
-    for child in plan.get("children", []):
-        found += _operators(child)
-    return found
-
-
 def test_plans_read_only_what_the_answer_needs(current_graph: Any, driver: Any,
                                                settings: Any) -> None:
     """What keeps the structure-wide queries fast on a 25x corpus, pinned on the real one:
     `stage-atlas` sums images from the composite index (no edge is read for its properties);
     `phenotype-orthologs` looks up phenotypes only until its limit is reached, and
     `genes-in-tissue` reads stages only for the rows it returns."""
-    atlas = _operators(profile_named(driver, settings, "stage-atlas", {"stage": "HH10"}))
+    atlas = plan_operators(profile_named(driver, settings, "stage-atlas", {"stage": "HH10"}))
     assert any(op == "DirectedRelationshipIndexSeek" and "(stage_ordinal, image_count)" in d
                for op, d in atlas), atlas
     assert any("sum(cache[e.image_count])" in d for _, d in atlas), atlas
