@@ -794,8 +794,9 @@ def render(r: dict[str, Any]) -> str:
         if s:
             if mode == "ephemeral":
                 lines += ["", "### No-change re-run vs a trivial Prefect flow", "",
-                          "Own work = wall time minus the trivial flow's (median of 3 each for "
-                          "the trivial flow and the re-run); the flow's own timer excludes "
+                          "Own work = wall time minus the trivial flow's (medians of "
+                          f"{len(s.get('trivial_flow_runs_s', [])) or 3} each for the trivial "
+                          "flow and the re-run, taken in turns); the flow's own timer excludes "
                           "process and Prefect start-up altogether.", "",
                           "| Prefect | trivial flow s | cold s | re-run s | cold own s | "
                           "re-run own s | ratio | flow timer: cold / re-run s | ratio |",
