@@ -124,8 +124,11 @@ def convert(spec: ParamSpec, value: Any) -> Any:
         match spec.type:
             case "string" | "symbol":
                 return str(value)
-            case "int":
-                return int(value)
+            case "int":  # every int parameter is a count (a limit, a threshold of genes)
+                number = int(value)
+                if number < 0:
+                    raise ValueError(f"{value!r} is negative: it counts rows or genes")
+                return number
             case "bool":
                 if isinstance(value, bool):
                     return value

@@ -185,3 +185,16 @@ def test_new_named_queries_parse_and_validate() -> None:
         named.convert(kind, "pathways")
     with pytest.raises(named.QueryError, match="needs --param symbol"):
         named.bind(named.get("publications"), {})
+
+
+def test_count_parameters_refuse_negative_values() -> None:
+    """A negative limit or `scan_from` would reach Cypher's LIMIT and fail there, in Neo4j's
+    words: refused here instead, naming the parameter."""
+    from pipeline.queries import named
+
+    spec = named.get("conserved-orthologs")
+    assert named.convert(spec.param("scan_from"), "0") == 0
+    assert named.convert(spec.param("limit"), 10) == 10
+    for name, value in (("limit", "-1"), ("scan_from", -5)):
+        with pytest.raises(named.QueryError, match=f"parameter {name} \\(int\\): .*negative"):
+            named.convert(spec.param(name), value)
