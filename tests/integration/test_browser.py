@@ -192,6 +192,29 @@ def _wait(what: str, check: Callable[[], Any], timeout: float = 120) -> Any:
     raise AssertionError(f"the Browser did not show {what} within {timeout:.0f} s")
 
 
+def _connect(chrome: Any, attempts: int = 3) -> None:
+    """Click Connect until the connect form goes away. In one CI run in five the first click
+    was lost: its screenshot shows the form still there, password typed, after the whole 120 s
+    wait for the guide (why, it does not show). A click that leaves the form for 15 s is made
+    again."""
+    from selenium.webdriver.common.by import By
+
+    def form_gone() -> bool:
+        return not chrome.find_elements(By.CSS_SELECTOR, "button[data-testid='connect']")
+
+    for _ in range(attempts):
+        buttons = chrome.find_elements(By.CSS_SELECTOR, "button[data-testid='connect']")
+        if not buttons:
+            return
+        buttons[0].click()
+        try:
+            _wait("the connect form gone", form_gone, timeout=15)
+            return
+        except AssertionError:
+            continue
+    raise AssertionError(f"the Browser kept its connect form after {attempts} clicks")
+
+
 def _squash(text: str) -> str:
     return " ".join(text.split())
 
@@ -269,7 +292,7 @@ def test_headless_chromium_logs_in_sees_the_guide_and_runs_orthologs_for_alas2(
     username = chrome.find_element(By.CSS_SELECTOR, "input[data-testid='username']")
     assert username.get_attribute("value") == settings.neo4j.username  # from the URL
     password.send_keys(settings.neo4j_password())
-    chrome.find_element(By.CSS_SELECTOR, "button[data-testid='connect']").click()
+    _connect(chrome)
 
     # post-connect commands: the style, then the guide
     play = f":play {site.guide_url}"
