@@ -19,8 +19,9 @@
 // way the same edges; the phenotype lists are read for the `limit` rows kept.
 // Ranking every gene in the structure first and looking up phenotypes down the ranking
 // until `limit` genes had one read 0.8-7x the db hits of this text at 1x and 1.1-2.8x at
-// 25x on the bench's parameters (client p50 at 25x: 72-269 ms, now 39-118 ms); one OMIM
-// entry in the heart at 25x: 44 ms from the parts, 4 ms from its genes.
+// 25x. Client p50 on the bench's 13 parameter sets at 25x: 73-215 ms before, 36-119 ms now;
+// one OMIM entry in the heart at 25x: 334-346 ms before, 3 ms now (from its genes; 44 ms
+// from the parts).
 MATCH (root:AnatomicalStructure {key: $structure})
 CALL () {
   UNWIND CASE WHEN $process IS NULL AND $mim_id IS NULL THEN [1] ELSE [] END AS any_entry
