@@ -193,24 +193,35 @@ def _wait(what: str, check: Callable[[], Any], timeout: float = 120) -> Any:
 
 
 def _connect(chrome: Any, attempts: int = 3) -> None:
-    """Click Connect until the connect form goes away. In one CI run in five the first click
-    was lost: its screenshot shows the form still there, password typed, after the whole 120 s
-    wait for the guide (why, it does not show). A click that leaves the form for 15 s is made
-    again."""
+    """Click Connect once the form has stopped moving, until the form goes away. The connect
+    frame lays itself out after it appears: in two fresh-clone CI runs the click came while
+    the fields above the button were still growing. In one, chromedriver said "element click
+    intercepted ... Other element would receive the click: <select
+    data-testid=authenticationMethod>"; in the other the click was simply lost (the form
+    stayed, password typed, through the 120 s wait for the guide)."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
 
-    def form_gone() -> bool:
-        return not chrome.find_elements(By.CSS_SELECTOR, "button[data-testid='connect']")
+    selector = "button[data-testid='connect']"
+
+    def settled() -> Any:
+        """The button, once its place on the page is the same twice, 0.3 s apart."""
+        buttons = chrome.find_elements(By.CSS_SELECTOR, selector)
+        if not buttons:
+            return None
+        before = buttons[0].rect
+        time.sleep(0.3)
+        return buttons[0] if buttons[0].rect == before else None
 
     for _ in range(attempts):
-        buttons = chrome.find_elements(By.CSS_SELECTOR, "button[data-testid='connect']")
-        if not buttons:
+        if not chrome.find_elements(By.CSS_SELECTOR, selector):
             return
-        buttons[0].click()
         try:
-            _wait("the connect form gone", form_gone, timeout=15)
+            _wait("the connect form laid out", settled, timeout=30).click()
+            _wait("the connect form gone",
+                  lambda: not chrome.find_elements(By.CSS_SELECTOR, selector), timeout=15)
             return
-        except AssertionError:
+        except (AssertionError, WebDriverException):
             continue
     raise AssertionError(f"the Browser kept its connect form after {attempts} clicks")
 
