@@ -21,6 +21,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -221,14 +222,23 @@ def profile_named(driver: Any, settings: Any, name: str, given: dict[str, Any]
         return result.consume().profile
 
 
+def plan_steps(plan: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """A PROFILE plan's operators in pre-order, each as the server gave it."""
+    yield plan
+    for child in plan.get("children", []):
+        yield from plan_steps(child)
+
+
+def operator_name(step: dict[str, Any]) -> str:
+    """An operator's type without its runtime suffix (`Expand(All)@neo4j` -> `Expand(All)`)."""
+    return step["operatorType"].split("@")[0]
+
+
 def plan_operators(plan: dict[str, Any]) -> list[tuple[str, str]]:
     """A plan's operators in pre-order, each as (type without its runtime suffix, details)."""
-    found = [(plan["operatorType"].split("@")[0], plan.get("args", {}).get("Details", ""))]
-    for child in plan.get("children", []):
-        found += plan_operators(child)
-    return found
+    return [(operator_name(s), s.get("args", {}).get("Details", "")) for s in plan_steps(plan)]
 
 
 def db_hits(plan: dict[str, Any]) -> int:
     """A plan's db hits, every operator's summed."""
-    return int(plan.get("dbHits", 0)) + sum(db_hits(c) for c in plan.get("children", []))
+    return sum(int(step.get("dbHits", 0)) for step in plan_steps(plan))

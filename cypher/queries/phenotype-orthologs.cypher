@@ -14,8 +14,8 @@
 // phenotype side: an index scan of the OMIM entries or process terms (the UNWINDs run each
 // branch only when its parameters ask for it), then their orthologs' chick genes. Only the
 // edges of those genes into the structure's parts are summed, reached from whichever side is
-// smaller: from the genes when they hold fewer edges than the parts (~32 edges per gene;
-// the parts' in-degrees are read from the store, not counted), else from the parts. Either
+// smaller: from the genes when 40 edges each (32 on average) are fewer than the parts hold
+// (their in-degrees are read from the store, not counted), else from the parts. Either
 // way the same edges; the phenotype lists are read for the `limit` rows kept.
 // Ranking every gene in the structure first and looking up phenotypes down the ranking
 // until `limit` genes had one read 0.8-7x the db hits of this text at 1x and 1.1-2.8x at
@@ -43,14 +43,15 @@ WITH root, collect(DISTINCT g) AS linked
 MATCH (a:AnatomicalStructure)-[:PART_OF*0..]->(root)
 WHERE $include_parts OR a = root
 WITH linked, collect(DISTINCT a) AS parts
-WITH linked, parts, reduce(n = 0, a IN parts | n + COUNT { (a)<-[:EXPRESSED_IN]-() }) AS into_parts
-CALL (linked, parts, into_parts) {
-  UNWIND CASE WHEN size(linked) * 40 < into_parts THEN linked ELSE [] END AS g
+WITH linked, parts, size(linked) * 40 <
+     reduce(n = 0, a IN parts | n + COUNT { (a)<-[:EXPRESSED_IN]-() }) AS from_genes
+CALL (linked, parts, from_genes) {
+  UNWIND CASE WHEN from_genes THEN linked ELSE [] END AS g
   MATCH (g)-[e:EXPRESSED_IN]->(a)
   WHERE a IN parts
   RETURN g, e
   UNION ALL
-  UNWIND CASE WHEN size(linked) * 40 < into_parts THEN [] ELSE parts END AS a
+  UNWIND CASE WHEN from_genes THEN [] ELSE parts END AS a
   MATCH (g:Gene)-[e:EXPRESSED_IN]->(a)
   WHERE g IN linked
   RETURN g, e

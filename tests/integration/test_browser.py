@@ -204,6 +204,9 @@ def _connect(chrome: Any, attempts: int = 3) -> None:
 
     selector = "button[data-testid='connect']"
 
+    def form_gone() -> bool:
+        return not chrome.find_elements(By.CSS_SELECTOR, selector)
+
     def settled() -> Any:
         """The button, once its place on the page is the same twice, 0.3 s apart."""
         buttons = chrome.find_elements(By.CSS_SELECTOR, selector)
@@ -214,12 +217,11 @@ def _connect(chrome: Any, attempts: int = 3) -> None:
         return buttons[0] if buttons[0].rect == before else None
 
     for _ in range(attempts):
-        if not chrome.find_elements(By.CSS_SELECTOR, selector):
+        if form_gone():
             return
         try:
             _wait("the connect form laid out", settled, timeout=30).click()
-            _wait("the connect form gone",
-                  lambda: not chrome.find_elements(By.CSS_SELECTOR, selector), timeout=15)
+            _wait("the connect form gone", form_gone, timeout=15)
             return
         except (AssertionError, WebDriverException):
             continue

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bench.common import db_hits, plan_operators, profile_named
+from bench.common import db_hits, operator_name, plan_operators, plan_steps, profile_named
 from pipeline.errors import ChickGraphError
 from pipeline.queries import named
 from pipeline.transform.vocab.anatomy import load_anatomy, split_location
@@ -67,12 +67,9 @@ def corpus() -> Corpus:
 
 def operator_rows(plan: dict[str, Any], operator: str, details: str) -> list[int]:
     """Rows of each operator of this type and details in a PROFILE plan, in pre-order."""
-    found = [int(plan.get("rows", 0))] if (
-        plan["operatorType"].split("@")[0] == operator
-        and plan.get("args", {}).get("Details", "") == details) else []
-    for child in plan.get("children", []):
-        found += operator_rows(child, operator, details)
-    return found
+    return [int(step.get("rows", 0)) for step in plan_steps(plan)
+            if operator_name(step) == operator
+            and step.get("args", {}).get("Details", "") == details]
 
 
 def ordinal(stage_key: str) -> float | None:
