@@ -70,10 +70,14 @@ def _libyaml_today(fm: str) -> Any:
 
 def rows_ready(results: Iterable[ChunkResult]) -> list[ChunkResult]:
     """The results with every page's rows decoded (`ChunkResult.pages`), as the writer uses
-    them: a pass is timed until its rows are ready for Cypher in this process."""
-    done = list(results)
-    for result in done:
+    them: a pass is timed until its rows are ready for Cypher in this process. Each chunk is
+    decoded as it arrives, while the workers parse the next ones, as the flow's writer does
+    (`_stream_chunks`); decoding them all after the last one came back had added the whole
+    decode (~0.3 s) to the wall time."""
+    done = []
+    for result in results:
         assert result.pages is not None
+        done.append(result)
     return done
 
 

@@ -239,7 +239,10 @@ def test_non_ascii_blanks_are_every_unicode_blank_beyond_ascii() -> None:
 @example("x\xa0:\xa0\n")
 @example("- \u3000 \xa0#")
 def test_blank_only_node_screen_is_the_single_pattern(text: str) -> None:
-    assert compiled_yaml._blank_scalar(text) == bool(BLANK_SCALAR_SPEC.search(text))
+    expected = bool(BLANK_SCALAR_SPEC.search(text))
+    assert compiled_yaml._blank_scalar(text) == expected
+    # and with the latin-1 shortcut (a search from the no-break space, unless NEL is there)
+    assert compiled_yaml._blank_scalar(text, compiled_yaml._narrow(text)) == expected
 
 
 @needs_corpus
@@ -248,3 +251,59 @@ def test_blank_only_node_screen_agrees_on_every_real_page(release: Path) -> None
     for path in sorted(release.glob("*.md")):
         text = path.read_text(encoding="utf-8")
         assert compiled_yaml._blank_scalar(text) == bool(BLANK_SCALAR_SPEC.search(text)), path
+
+
+# ---------------------------------------------------------------- the screen's shortcuts
+
+# The screen as it was before its shortcuts (latin-1 bytes for the odd characters, a search
+# from the no-break space, possessive runs and a first-character lookahead before _NODE): the
+# shortcuts must give the same verdict on every text, not only the same objects.
+SPEC_AFTER_COLON = re.compile(r":  *" + compiled_yaml._NODE)
+SPEC_AT_LINE_START = re.compile(
+    r"\n(?: *(?:- +)*" + compiled_yaml._NODE + r"|(?:---|\.\.\.)(?:[ \n]|$)|%)")
+
+
+def screened_out_spec(text: str) -> bool:
+    return bool("*" in text or compiled_yaml._ODD_CHARACTER.search(text)
+                or BLANK_SCALAR_SPEC.search(text) or SPEC_AFTER_COLON.search(text)
+                or SPEC_AT_LINE_START.search("\n" + text))
+
+
+SCREEN_ALPHABET = " \n:-#a5.+<=[]{}!&*|>?%'\"\t\r\x00\x1f\x7f\x85\x9f\xa0é\u3000\u2028\ufeff"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.text(alphabet=SCREEN_ALPHABET, max_size=40))
+@example("a: - 5\n")
+@example("- - -5\n")
+@example("a:   [x]\n")
+@example("  - - ?\n")
+@example("\xa0: x\né\n")
+@example("a: \x85\n")
+def test_the_screen_gives_its_former_verdict(text: str) -> None:
+    narrow = compiled_yaml._narrow(text)
+    assert (narrow is not None) == all(ord(c) < 256 for c in text)
+    assert compiled_yaml._odd_character(text, narrow) == bool(
+        compiled_yaml._ODD_CHARACTER.search(text))
+    assert bool(compiled_yaml._AFTER_COLON.search(text)) == bool(SPEC_AFTER_COLON.search(text))
+    line_text = "\n" + text
+    assert bool(compiled_yaml._AT_LINE_START.search(line_text)) == bool(
+        SPEC_AT_LINE_START.search(line_text))
+    assert compiled_yaml.screened_out(text) == screened_out_spec(text)
+
+
+@settings(max_examples=600, deadline=None)
+@given(block())
+def test_the_screen_gives_its_former_verdict_on_generated_yaml(text: str) -> None:
+    assert compiled_yaml.screened_out(text) == screened_out_spec(text)
+
+
+@needs_corpus
+@pytest.mark.parametrize("release", [CURRENT, PREVIOUS], ids=["2025-11-29", "2025-11-24"])
+def test_the_screen_gives_its_former_verdict_on_every_real_page(release: Path) -> None:
+    narrow = 0
+    for path in sorted(release.glob("*.md")):
+        text, _ = _HANDLER.split(path.read_text(encoding="utf-8"))
+        assert compiled_yaml.screened_out(text) == screened_out_spec(text), path
+        narrow += compiled_yaml._narrow(text) is not None
+    assert narrow > 2000  # the latin-1 shortcut is really taken
