@@ -234,9 +234,14 @@ def operator_name(step: dict[str, Any]) -> str:
     return step["operatorType"].split("@")[0]
 
 
+def operator_details(step: dict[str, Any]) -> str:
+    """What an operator works on (`(a)<-[e:EXPRESSED_IN]-(g)`), empty when the plan omits it."""
+    return step.get("args", {}).get("Details", "")
+
+
 def plan_operators(plan: dict[str, Any]) -> list[tuple[str, str]]:
     """A plan's operators in pre-order, each as (type without its runtime suffix, details)."""
-    return [(operator_name(s), s.get("args", {}).get("Details", "")) for s in plan_steps(plan)]
+    return [(operator_name(s), operator_details(s)) for s in plan_steps(plan)]
 
 
 def db_hits(plan: dict[str, Any]) -> int:
