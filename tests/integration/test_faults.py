@@ -151,6 +151,23 @@ def wait_for_pages(driver: Any, settings: Any, run: Ingest, minimum: int,
     pytest.fail(f"fewer than {minimum} pages after {timeout} s")
 
 
+OTHER_TRANSACTIONS = """
+SHOW TRANSACTIONS YIELD transactionId, currentQuery, status
+WHERE NOT currentQuery CONTAINS 'chickgraph-test-other-transactions'
+RETURN transactionId, currentQuery, status
+"""
+
+
+def wait_until_no_transactions(driver: Any, settings: Any, timeout: float = 60) -> None:
+    """Until the server runs no transaction but this one: a client killed mid-COMMIT leaves
+    the server to finish (or roll back) its transaction after the client is gone."""
+    deadline = time.monotonic() + timeout
+    while (left := db.run_read(driver, settings, OTHER_TRANSACTIONS)):
+        if time.monotonic() > deadline:
+            pytest.fail(f"transactions still open {timeout} s after their client died: {left}")
+        time.sleep(0.1)
+
+
 def assert_one_line_error(returncode: int, stderr: str) -> str:
     lines = stderr.strip().splitlines()
     assert returncode != 0
@@ -291,6 +308,9 @@ def test_ingest_killed_mid_run_is_repaired_by_the_next(
         run.proc.wait()  # reaped: its pid is gone, as after a crash
     finally:
         run.kill_all()  # then its worker processes
+    # a COMMIT the run sent just before it died is still carried out by the server: count
+    # the pages only once the dead client's last transaction has ended, one way or the other
+    wait_until_no_transactions(driver, settings)
     committed = assert_pages_complete(driver, settings, CURRENT)  # no half-written page
     assert 500 <= committed < TOTAL
     holder = db.run_read(driver, settings, "MATCH (l:IngestLock) RETURN l.pid AS pid")
