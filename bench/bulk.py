@@ -739,6 +739,7 @@ def bulk_ingest(
         mark = time.perf_counter()
         fix_up(driver, settings, csv)
         writer.derive_phenotypes(driver, settings)  # derived in Cypher, as the flow does
+        writer.derive_sites(driver, settings)
         timings["fixup_s"] = time.perf_counter() - mark
         summary = core.count_graph(driver, settings, run.summary)
         summary.seconds = round(time.perf_counter() - started, 3)

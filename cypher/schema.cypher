@@ -31,6 +31,9 @@ FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_ordinal, r.image_count);
 DROP INDEX expressed_in_stage IF EXISTS;
 CREATE INDEX expressed_in_stage_key IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_key);
 CREATE INDEX expressed_in_site IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON (r.site);
+// (:Site) lists of gene ranks, derived from the edges (cypher/load/sites.cypher): `coexpressed`
+CREATE CONSTRAINT site_key IF NOT EXISTS FOR (n:Site) REQUIRE n.key IS UNIQUE;
+CREATE INDEX gene_site_rank IF NOT EXISTS FOR (n:Gene) ON (n.site_rank);
 // genes-in-tissue (and phenotype-orthologs with a stage range) sum image counts from this
 // index, never reading an edge (see their headers)
 CREATE INDEX expressed_in_site_images IF NOT EXISTS

@@ -27,4 +27,6 @@ MATCH (n:Facet) RETURN 'Facet' AS label, count(n) AS count
 UNION ALL
 MATCH (n:DataFile) RETURN 'DataFile' AS label, count(n) AS count
 UNION ALL
+MATCH (n:Site) RETURN 'Site' AS label, count(n) AS count
+UNION ALL
 MATCH (n:IngestRun) RETURN 'IngestRun' AS label, count(n) AS count

@@ -76,14 +76,30 @@ def _run_files_statement_by_statement(driver: Driver, settings: Settings, *names
 
 
 def collect_garbage(driver: Driver, settings: Settings) -> None:
-    """Drop shared nodes nothing references, then recompute derived ortholog ids."""
+    """Drop shared nodes nothing references, then recompute what is derived from the rest:
+    ortholog ids, phenotype links, expression sites."""
     _run_files_statement_by_statement(driver, settings, "load/gc", "load/ortholog_ids")
     derive_phenotypes(driver, settings)
+    derive_sites(driver, settings)
 
 
 def derive_phenotypes(driver: Driver, settings: Settings) -> None:
     """Ortholog gene -> OmimEntry / ProcessTerm, recomputed from the rows (after gc)."""
     _run_files_statement_by_statement(driver, settings, "load/phenotype_links")
+
+
+def derive_sites(driver: Driver, settings: Settings) -> None:
+    """(:Site) gene lists and Gene.site_rank, recomputed from the EXPRESSED_IN edges in one
+    transaction: a reader never sees lists of ranks that name other genes than they meant
+    (between the sync's chunks and this, it sees the lists as they were, never a wrong gene)."""
+    statements = cypher_files.statements("load/sites")
+
+    def work(tx: ManagedTransaction) -> None:
+        for statement in statements:
+            tx.run(statement).consume()
+
+    with driver.session(database=settings.neo4j.database) as session:
+        session.execute_write(work)
 
 
 def write_vocabulary(driver: Driver, settings: Settings, vocab: Vocabularies) -> None:

@@ -66,6 +66,7 @@ NODE_STYLES: tuple[NodeStyle, ...] = (
     NodeStyle("Facet", "#FFD86E", "#EDBA39", "#2A2C34", "{name}"),
     NodeStyle("Enrichment", "#B4A7D6", "#8E7CC3", "#2A2C34", "{key}"),
     NodeStyle("DataFile", "#A0C4C4", "#6FA3A3", "#2A2C34", "{path}"),
+    NodeStyle("Site", "#C7D38F", "#A4B35A", "#2A2C34", "{key}", 40),
     NodeStyle("IngestRun", "#569480", "#447666", "#FFFFFF", "{status}"),
     NodeStyle("GraphMeta", "#A5ABB6", "#9AA1AC", "#FFFFFF", "{key}"),
     NodeStyle("IngestLock", "#A5ABB6", "#9AA1AC", "#FFFFFF", "{name}"),

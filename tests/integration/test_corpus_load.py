@@ -130,6 +130,28 @@ def test_expression_edges_match_the_pages(current_graph: Any, settings: Any) -> 
     assert odd == [{"n": 0}]
 
 
+def test_sites_list_the_genes_of_their_edges_by_rank(current_graph: Any, settings: Any) -> None:
+    """(:Site) nodes (cypher/load/sites.cypher) as recomputed here from the edges: a gene's
+    rank is its position in key order among the genes with EXPRESSED_IN edges, and each
+    site lists the ranks of the genes with an edge at it, ascending."""
+    edges = db.run_read(current_graph, settings,
+                        "MATCH (g:Gene)-[e:EXPRESSED_IN]->() "
+                        "RETURN g.key AS gene, e.site AS site, g.site_rank AS rank")
+    rank = {gene: position for position, gene in enumerate(sorted({r["gene"] for r in edges}))}
+    assert all(r["rank"] == rank[r["gene"]] for r in edges)
+    expected: dict[str, list[int]] = {}
+    for r in edges:
+        expected.setdefault(r["site"], []).append(rank[r["gene"]])
+    sites = db.run_read(current_graph, settings,
+                        "MATCH (s:Site) RETURN s.key AS key, s.gene_ranks AS ranks")
+    assert {r["key"]: r["ranks"] for r in sites} == {k: sorted(v) for k, v in expected.items()}
+    assert len(sites) > 1000
+    stray = db.run_read(current_graph, settings,
+                        "MATCH (g:Gene) WHERE g.site_rank IS NOT NULL "
+                        "AND NOT EXISTS { (g)-[:EXPRESSED_IN]->() } RETURN count(g) AS n")
+    assert stray == [{"n": 0}]
+
+
 def test_heart_between_hh10_and_hh20_is_one_query(current_graph: Any, settings: Any) -> None:
     rows = db.run_read(current_graph, settings,
                        "MATCH (a:AnatomicalStructure {key: 'heart'})<-[e:EXPRESSED_IN]-(g:Gene) "
