@@ -92,6 +92,35 @@ def test_deleted_page_keeps_shared_ortholog(empty_graph: Any, settings: Any, pag
                            "MATCH (s:DevelopmentalStage {key: 'HH8+'}) RETURN s")
 
 
+def test_deleted_pages_go_a_chunk_per_transaction(
+        empty_graph: Any, settings: Any, pages: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release that drops most pages of a big graph must not delete them in one transaction
+    (65,520 pages of the 25x graph exceeded Neo4j's transaction memory): with chunks of one
+    page, two deleted pages take two transactions, and the graph is a fresh load's."""
+    from pipeline.flow import flows
+    from pipeline.load import writer
+
+    one_page = settings.model_copy(update={
+        "ingest": settings.ingest.model_copy(update={"chunk_size": 1})})
+    deletions: list[list[str]] = []
+    write_chunk = writer.write_chunk
+
+    def counted(driver: Any, given: Any, chunk: Any, delete_paths: Any = None) -> None:
+        if not chunk.paths:
+            deletions.append(list(delete_paths or ()))
+        write_chunk(driver, given, chunk, delete_paths)
+
+    load_fresh(empty_graph, settings, pages)
+    monkeypatch.setattr(flows, "get_settings", lambda: one_page)
+    monkeypatch.setattr(writer, "write_chunk", counted)
+    (pages / "GENEB.md").unlink()
+    (pages / "GENEC.md").unlink()
+    ingest(pages)
+    assert deletions == [["GENEB.md"], ["GENEC.md"]]
+    monkeypatch.undo()
+    assert_same(graph_dump.dump(empty_graph, settings), fresh_dump(empty_graph, settings, pages))
+
+
 def test_unchanged_rerun_rewrites_nothing(empty_graph: Any, settings: Any, pages: Path) -> None:
     load_fresh(empty_graph, settings, pages)
     ids = "MATCH (n) WHERE NOT n:IngestRun AND NOT n:IngestLock RETURN elementId(n) AS id"
