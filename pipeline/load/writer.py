@@ -98,14 +98,8 @@ def derive_sites(driver: Driver, settings: Settings) -> None:
     """(:Site) gene lists and Gene.site_rank, recomputed from the EXPRESSED_IN edges in one
     transaction: a reader never sees lists of ranks that name other genes than they meant
     (between the sync's chunks and this, it sees the lists as they were, never a wrong gene)."""
-    statements = cypher_files.statements("load/sites")
-
-    def work(tx: ManagedTransaction) -> None:
-        for statement in statements:
-            tx.run(statement).consume()
-
     with driver.session(database=settings.neo4j.database) as session:
-        session.execute_write(work)
+        session.execute_write(_run_file, "load/sites")
 
 
 def write_vocabulary(driver: Driver, settings: Settings, vocab: Vocabularies) -> None:
