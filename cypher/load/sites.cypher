@@ -1,29 +1,42 @@
 // Derived after every sync that changed pages (like phenotype_links): one (:Site) per
 // (structure, stage) pair a gene is expressed at, keyed by EXPRESSED_IN's `site`, listing the
-// genes expressed there as `gene_ranks`. `coexpressed` unwinds these lists: at 25x, reading
-// ALAS2's ~320k entries from the `site` index cost more than the query's whole budget; read
-// as lists they cost about half. The lists hold small integers, not keys: Neo4j packs an
-// integer array into the bits its largest value needs, and integers group fast (lists of
-// keys or of 63-bit hashes were 2-3x slower than the index itself).
+// genes expressed there as `gene_ranks` and, entry by entry, the images of each gene's edge
+// there as `image_counts`. `coexpressed` unwinds the rank lists and `genes-in-tissue` both
+// lists: at 25x, reading ALAS2's ~320k entries from the `site` index cost more than
+// coexpressed's whole budget; read as lists they cost about half. The lists hold small
+// integers, not keys: Neo4j packs an integer array into the bits its largest value needs, and
+// integers group fast (lists of keys or of 63-bit hashes were 2-3x slower than the index).
 //
-// A gene's rank is its position, in key order, among the genes with EXPRESSED_IN edges: a
-// function of the graph, so every load of the same pages gives the same ranks and lists.
+// A gene's rank is its position in (symbol, key) order among the genes with EXPRESSED_IN
+// edges: a function of the graph, so every load of the same pages gives the same ranks and
+// lists; and the order the queries answer in, so a query ranks counts by (count, rank) with a
+// plain ORDER BY ... LIMIT and reads only the genes it returns (ranking by symbol needs the
+// gene of every entry; ranking counts first and then looking up the genes at or above the
+// limit-th held a list per row and ran out of transaction memory at 25x with limit 1000).
+//
+// EXPRESSED_IN edges end at curated structures only, whose keys are slugs (the vocabulary
+// refuses others), so a site key names one structure: genes-in-tissue finds a structure's
+// sites by the prefix "structure key @ ".
+//
 // Each statement writes only what differs: a sync that changed no expression writes nothing
-// here; a gene added early in key order shifts the ranks after it (all rewritten). The
+// here; a gene added early in symbol order shifts the ranks after it (all rewritten). The
 // statements run in one transaction (writer.derive_sites): ranks and lists change together.
 MATCH (g:Gene) WHERE g.site_rank IS NOT NULL AND NOT EXISTS { (g)-[:EXPRESSED_IN]->() }
 REMOVE g.site_rank;
 MATCH (g:Gene) WHERE EXISTS { (g)-[:EXPRESSED_IN]->() }
-WITH g ORDER BY g.key
+WITH g ORDER BY g.symbol, g.key
 WITH collect(g) AS genes
 UNWIND range(0, size(genes) - 1) AS rank
 WITH genes[rank] AS g, rank WHERE g.site_rank IS NULL OR g.site_rank <> rank
 SET g.site_rank = rank;
 MATCH (g:Gene)-[e:EXPRESSED_IN]->()
-WITH e.site AS site, g.site_rank AS rank ORDER BY site, rank
-WITH site, collect(rank) AS ranks
+WITH e.site AS site, g.site_rank AS rank, e.image_count AS images
+ORDER BY site, rank, images
+WITH site, collect(rank) AS ranks, collect(images) AS counts
 MERGE (s:Site {key: site})
-WITH s, ranks WHERE s.gene_ranks IS NULL OR s.gene_ranks <> ranks
-SET s.gene_ranks = ranks;
+WITH s, ranks, counts
+WHERE s.gene_ranks IS NULL OR s.gene_ranks <> ranks
+   OR s.image_counts IS NULL OR s.image_counts <> counts
+SET s.gene_ranks = ranks, s.image_counts = counts;
 MATCH (s:Site) WHERE NOT EXISTS { MATCH ()-[e:EXPRESSED_IN]->() WHERE e.site = s.key }
 DELETE s;

@@ -4,10 +4,10 @@
 
 // Per pair of the gene, its (:Site) lists the genes expressed there by rank
 // (cypher/load/sites.cypher). Unwinding those lists costs about half of seeking the `site`
-// index for the same edges (ALAS2 at 25x: ~320k entries). The counts are ranked before any
-// gene is read: the `limit`-th highest count is the floor, and only the genes at or above it
-// are looked up, so ties at the floor are still broken by symbol. `own` leaves out the gene
-// itself per entry, so two genes with one symbol add up as the edges always did.
+// index for the same edges (ALAS2 at 25x: ~320k entries). Ranks follow (symbol, key), so the
+// counts are ranked by (count, rank) before any gene is read, and only the genes returned are
+// looked up: ties are broken by symbol as before. `own` leaves out the gene itself per entry,
+// so two genes with one symbol add up as the edges always did.
 MATCH (:Page)-[:DESCRIBES]->(g:Gene {symbol: $symbol})
 WITH g, g.site_rank AS own
 MATCH (g)-[e:EXPRESSED_IN]->()
@@ -15,15 +15,8 @@ MATCH (site:Site {key: e.site})
 UNWIND site.gene_ranks AS rank
 WITH rank WHERE rank <> own
 WITH rank, count(*) AS shared_pairs
-WITH collect([shared_pairs, rank]) AS counted
-CALL (counted) {
-  UNWIND counted AS pair
-  WITH pair ORDER BY pair[0] DESC LIMIT $limit
-  RETURN min(pair[0]) AS floor
-}
-// the filter inside the list: as a WHERE after UNWIND, the planner seeks every gene first
-UNWIND [pair IN counted WHERE pair[0] >= floor] AS pair
-MATCH (other:Gene {site_rank: pair[1]})
-RETURN other.symbol AS symbol, pair[0] AS shared_pairs
-ORDER BY shared_pairs DESC, symbol
+ORDER BY shared_pairs DESC, rank
 LIMIT $limit
+MATCH (other:Gene {site_rank: rank})
+RETURN other.symbol AS symbol, shared_pairs
+ORDER BY shared_pairs DESC, rank

@@ -7,15 +7,14 @@
 // @param to_stage: stage = null last stage of the range
 // @param limit: int = 100 at most this many rows, most images first (interactive default: pass e.g. 10000 for all)
 
-// Every edge in range is counted, so the cost is in reading them: the image counts come
-// from the composite index EXPRESSED_IN(site, image_count), never from the edges. An edge's
-// `site` is "structure key @ stage key" and its stage a DevelopmentalStage with the edge's
-// ordinal (tests/integration/test_queries.py checks both), so with a range the edges are
-// exactly those at the sites "part @ stage in range", and without one those whose site
-// starts with "part @ " (ending at that part). Expanding the parts' edges and testing each
-// one's stage_ordinal read every edge of the structure whatever the range: at 25x the
-// bench's ranged sets took 2x the time. Only genes have EXPRESSED_IN edges: no label test.
-// The structures and stages are read for the rows kept only, and sorted: the order the
+// Every edge in range is counted, so the cost is in reading them: the genes and image counts
+// come from the (:Site) lists (cypher/load/sites.cypher), one site per (part, stage), never
+// from the edges: at 25x the lists took 0.5-0.65x the time of the composite index
+// EXPRESSED_IN(site, image_count) they replace. With a range the sites are exactly "part @
+// stage in range", without one those whose key starts with "part @ " (edges end at curated
+// structures only, whose keys are slugs: no '@'). Ranks follow (symbol, key), so the genes
+// are ranked by (images, rank) before any is read. Only genes have EXPRESSED_IN edges: no label
+// test. The structures and stages are read for the rows kept only, and sorted: the order the
 // edges were met in depended on the store, not on the pages.
 MATCH (root:AnatomicalStructure {key: $structure})
 MATCH (a:AnatomicalStructure)-[:PART_OF*0..]->(root)
@@ -28,33 +27,28 @@ CALL () {
     AND NOT ($from_stage IS NULL AND $to_stage IS NULL)
   RETURN collect(s.key) AS stage_keys  // none without a range
 }
-// Each branch ranks its own genes (only one of them runs): the per-edge rows passing the
-// UNION cost 10-20% of the time at 25x.
+// The ranking stays inside this call: grouping by rank alone (with `parts` as a key it took
+// 20% longer at 25x).
 CALL (parts, stage_keys) {
-  // no range: every edge into each part
-  UNWIND CASE WHEN $from_stage IS NULL AND $to_stage IS NULL THEN parts ELSE [] END AS a
-  MATCH (g)-[e:EXPRESSED_IN]->(b)
-  USING INDEX e:EXPRESSED_IN(site, image_count)
-  WHERE e.site STARTS WITH a.key + ' @ ' AND e.image_count IS NOT NULL AND b = a
-  WITH g, sum(e.image_count) AS images
-  WITH g, images, g.symbol AS symbol
-  ORDER BY images DESC, symbol
+  CALL (parts, stage_keys) {  // the sites: only one branch yields rows
+    UNWIND CASE WHEN $from_stage IS NULL AND $to_stage IS NULL THEN parts ELSE [] END AS a
+    MATCH (site:Site) WHERE site.key STARTS WITH a.key + ' @ '
+    RETURN site
+  UNION ALL
+    UNWIND parts AS a
+    UNWIND stage_keys AS stage_key
+    MATCH (site:Site {key: a.key + ' @ ' + stage_key})
+    RETURN site
+  }
+  UNWIND range(0, size(site.gene_ranks) - 1) AS i
+  WITH site.gene_ranks[i] AS rank, site.image_counts[i] AS images
+  WITH rank, sum(images) AS images
+  ORDER BY images DESC, rank
   LIMIT $limit
-  RETURN g, images, symbol
-UNION ALL
-  // a range: the edges at its sites
-  UNWIND parts AS a
-  UNWIND stage_keys AS stage_key
-  WITH a, a.key + ' @ ' + stage_key AS site
-  MATCH (g)-[e:EXPRESSED_IN]->(b)
-  USING INDEX e:EXPRESSED_IN(site, image_count)
-  WHERE e.site = site AND e.image_count IS NOT NULL AND b = a
-  WITH g, sum(e.image_count) AS images
-  WITH g, images, g.symbol AS symbol
-  ORDER BY images DESC, symbol
-  LIMIT $limit
-  RETURN g, images, symbol
+  RETURN rank, images
 }
+MATCH (g:Gene {site_rank: rank})
+WITH parts, g, images, rank, g.symbol AS symbol
 CALL (g, parts) {
   MATCH (g)-[e:EXPRESSED_IN]->(b)
   WHERE b IN parts
@@ -72,4 +66,4 @@ CALL (g, parts) {
   RETURN stages, structures
 }
 RETURN symbol, g.name AS name, images, structures, stages
-ORDER BY images DESC, symbol
+ORDER BY images DESC, rank

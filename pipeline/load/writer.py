@@ -95,9 +95,10 @@ def derive_phenotypes(driver: Driver, settings: Settings) -> None:
 
 
 def derive_sites(driver: Driver, settings: Settings) -> None:
-    """(:Site) gene lists and Gene.site_rank, recomputed from the EXPRESSED_IN edges in one
-    transaction: a reader never sees lists of ranks that name other genes than they meant
-    (between the sync's chunks and this, it sees the lists as they were, never a wrong gene)."""
+    """(:Site) gene and image-count lists and Gene.site_rank, recomputed from the EXPRESSED_IN
+    edges in one transaction: a reader never sees lists of ranks that name other genes than
+    they meant (between the sync's chunks and this, it sees the lists as they were, never a
+    wrong gene)."""
     with driver.session(database=settings.neo4j.database) as session:
         session.execute_write(_run_file, "load/sites")
 

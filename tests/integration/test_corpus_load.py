@@ -132,20 +132,29 @@ def test_expression_edges_match_the_pages(current_graph: Any, settings: Any) -> 
 
 def test_sites_list_the_genes_of_their_edges_by_rank(current_graph: Any, settings: Any) -> None:
     """(:Site) nodes (cypher/load/sites.cypher) as recomputed here from the edges: a gene's
-    rank is its position in key order among the genes with EXPRESSED_IN edges, and each
-    site lists the ranks of the genes with an edge at it, ascending."""
+    rank is its position in (symbol, key) order among the genes with EXPRESSED_IN edges, each
+    site lists the ranks of the genes with an edge at it, ascending, with each edge's image
+    count beside it; and a site's edges end at one structure (its key's prefix)."""
     edges = db.run_read(current_graph, settings,
-                        "MATCH (g:Gene)-[e:EXPRESSED_IN]->() "
-                        "RETURN g.key AS gene, e.site AS site, g.site_rank AS rank")
-    rank = {gene: position for position, gene in enumerate(sorted({r["gene"] for r in edges}))}
+                        "MATCH (g:Gene)-[e:EXPRESSED_IN]->(a) "
+                        "RETURN g.key AS gene, g.symbol AS symbol, e.site AS site, "
+                        "e.image_count AS images, a.key AS structure, g.site_rank AS rank")
+    order = sorted({(r["symbol"] is None, r["symbol"] or "", r["gene"]) for r in edges})
+    rank = {gene: position for position, (*_, gene) in enumerate(order)}  # nulls last
     assert all(r["rank"] == rank[r["gene"]] for r in edges)
-    expected: dict[str, list[int]] = {}
+    entries: dict[str, list[tuple[int, int]]] = {}
+    structures: dict[str, set[str]] = {}
     for r in edges:
-        expected.setdefault(r["site"], []).append(rank[r["gene"]])
+        entries.setdefault(r["site"], []).append((rank[r["gene"]], r["images"]))
+        structures.setdefault(r["site"], set()).add(r["structure"])
+    expected = {site: ([n for n, _ in sorted(pairs)], [c for _, c in sorted(pairs)])
+                for site, pairs in entries.items()}
+    assert all(found == {site.split(" @ ", 1)[0]} for site, found in structures.items())
     sites = db.run_read(current_graph, settings,
-                        "MATCH (s:Site) RETURN s.key AS key, s.gene_ranks AS ranks")
-    assert {r["key"]: r["ranks"] for r in sites} == {k: sorted(v) for k, v in expected.items()}
-    assert len(sites) > 1000
+                        "MATCH (s:Site) RETURN s.key AS key, s.gene_ranks AS ranks, "
+                        "s.image_counts AS counts")
+    assert {r["key"]: (r["ranks"], r["counts"]) for r in sites} == expected
+    assert len(sites) > 1000 and any(max(counts) > 1 for _, counts in expected.values())
     stray = db.run_read(current_graph, settings,
                         "MATCH (g:Gene) WHERE g.site_rank IS NOT NULL "
                         "AND NOT EXISTS { (g)-[:EXPRESSED_IN]->() } RETURN count(g) AS n")
