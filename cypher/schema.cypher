@@ -31,13 +31,13 @@ FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_ordinal, r.image_count);
 DROP INDEX expressed_in_stage IF EXISTS;
 CREATE INDEX expressed_in_stage_key IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_key);
 CREATE INDEX expressed_in_site IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON (r.site);
-// (:Site) lists of gene ranks, derived from the edges (cypher/load/sites.cypher): `coexpressed`
+// (:Site) lists of gene ranks and image counts, derived from the edges
+// (cypher/load/sites.cypher): coexpressed, genes-in-tissue and phenotype-orthologs
 CREATE CONSTRAINT site_key IF NOT EXISTS FOR (n:Site) REQUIRE n.key IS UNIQUE;
 CREATE INDEX gene_site_rank IF NOT EXISTS FOR (n:Gene) ON (n.site_rank);
-// genes-in-tissue (and phenotype-orthologs with a stage range) sum image counts from this
-// index, never reading an edge (see their headers)
-CREATE INDEX expressed_in_site_images IF NOT EXISTS
-FOR ()-[r:EXPRESSED_IN]-() ON (r.site, r.image_count);
+// genes-in-tissue and phenotype-orthologs summed image counts from this index until they read
+// the site lists; dropped so that a database loaded before does not keep updating it
+DROP INDEX expressed_in_site_images IF EXISTS;
 CREATE INDEX ingest_run_started IF NOT EXISTS FOR (n:IngestRun) ON (n.started_at);
 CREATE CONSTRAINT graph_meta_key IF NOT EXISTS FOR (n:GraphMeta) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT period_key IF NOT EXISTS FOR (n:DevelopmentalPeriod) REQUIRE n.key IS UNIQUE;

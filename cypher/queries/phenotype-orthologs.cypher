@@ -13,20 +13,17 @@
 // The chick genes with a qualifying ortholog phenotype (`linked`) are found first, from the
 // phenotype side: an index scan of the OMIM entries or process terms (the UNWINDs run each
 // branch only when its parameters ask for it), then their orthologs' chick genes. Only the
-// edges of those genes into the structure's parts are summed, reached from whichever side is
-// smaller: from the genes when 40 edges each (32 on average) are fewer than the parts hold
-// (their in-degrees are read from the store, not counted), else from the parts. Either
-// way the same edges; the phenotype lists are read for the `limit` rows kept. From the
-// parts with a stage range, only the edges at the sites "part @ stage in range" are read,
-// image counts from the index EXPRESSED_IN(site, image_count) (as genes-in-tissue does):
-// at 25x the bench's ranged sets took 20-63% less time (client p50, interleaved); with no
-// range, the same seek of every "part @ " prefix read 4x the edges that the expansion keeps
-// (those of linked genes) and was up to 18% slower, so it expands.
-// Ranking every gene in the structure first and looking up phenotypes down the ranking
-// until `limit` genes had one read 0.8-7x the db hits of this text at 1x and 1.1-2.8x at
-// 25x. Client p50 on the bench's 13 parameter sets at 25x: 73-215 ms before, 36-119 ms now;
-// one OMIM entry in the heart at 25x: 334-346 ms before, 3 ms now (from its genes; 44 ms
-// from the parts).
+// images of those genes in the structure's parts are summed, reached from whichever side is
+// smaller: from the genes' own edges when 40 edges each (32 on average) are fewer than the
+// parts hold (their in-degrees are read from the store, not counted), else from the parts'
+// (:Site) lists (cypher/load/sites.cypher, as genes-in-tissue reads them), keeping the entries
+// of linked genes. The ranking happens after the call, on one row per gene: inside it, each
+// row the top-n kept carried `linked` (thousands of genes at 25x), and limit 10,000 ran out of
+// transaction memory. Ranks follow (symbol, key): only the genes returned are read, with
+// their phenotype lists.
+// At 25x (server, interleaved, the bench's 13 sets plus two): from the sites 0.7-0.9x the time
+// of the edges and the `site` index they replace on the dense sets (heart, no range: 82 -> 60
+// ms), up to 1.3x on the smallest (17 -> 22 ms); one OMIM entry in the heart: 1-2 ms.
 MATCH (root:AnatomicalStructure {key: $structure})
 CALL () {
   UNWIND CASE WHEN $process IS NULL AND $mim_id IS NULL THEN [1] ELSE [] END AS any_entry
@@ -57,44 +54,37 @@ CALL () {
     AND NOT ($from_stage IS NULL AND $to_stage IS NULL)
   RETURN collect(s.key) AS stage_keys  // none without a range
 }
-// Each branch ranks its own genes (only one of them runs): the per-edge rows passing the
-// UNION cost 5-20% of the time at 25x.
 CALL (linked, parts, from_genes, stage_keys) {
-  UNWIND CASE WHEN from_genes THEN linked ELSE [] END AS g
+  UNWIND CASE WHEN from_genes THEN linked ELSE [] END AS g  // only one branch yields rows
   MATCH (g)-[e:EXPRESSED_IN]->(a)
   WHERE a IN parts
     AND ($from_stage IS NULL OR e.stage_ordinal >= $from_stage)
     AND ($to_stage IS NULL OR e.stage_ordinal <= $to_stage)
   WITH g, sum(e.image_count) AS images
-  WITH g, images, g.symbol AS symbol
-  ORDER BY images DESC, symbol
-  LIMIT $limit
-  RETURN g, images, symbol
+  RETURN g.site_rank AS rank, images
 UNION ALL
-  // from the parts, no range: every edge into each part
-  UNWIND CASE WHEN from_genes OR $from_stage IS NOT NULL OR $to_stage IS NOT NULL
-              THEN [] ELSE parts END AS a
-  MATCH (g)-[e:EXPRESSED_IN]->(a)  // only genes have EXPRESSED_IN edges: no label test
-  WHERE g IN linked
-  WITH g, sum(e.image_count) AS images
-  WITH g, images, g.symbol AS symbol
-  ORDER BY images DESC, symbol
-  LIMIT $limit
-  RETURN g, images, symbol
-UNION ALL
-  // from the parts, a range: the edges at its sites
-  UNWIND CASE WHEN from_genes THEN [] ELSE parts END AS a
-  UNWIND stage_keys AS stage_key
-  WITH a, linked, a.key + ' @ ' + stage_key AS site
-  MATCH (g)-[e:EXPRESSED_IN]->(b)
-  USING INDEX e:EXPRESSED_IN(site, image_count)
-  WHERE e.site = site AND e.image_count IS NOT NULL AND b = a AND g IN linked
-  WITH g, sum(e.image_count) AS images
-  WITH g, images, g.symbol AS symbol
-  ORDER BY images DESC, symbol
-  LIMIT $limit
-  RETURN g, images, symbol
+  WITH linked, parts, from_genes, stage_keys,
+       [g IN linked WHERE g.site_rank IS NOT NULL | g.site_rank] AS ranks
+  CALL (parts, stage_keys, from_genes) {  // the parts' sites: all, or those in range
+    UNWIND CASE WHEN from_genes OR $from_stage IS NOT NULL OR $to_stage IS NOT NULL
+                THEN [] ELSE parts END AS a
+    MATCH (site:Site) WHERE site.key STARTS WITH a.key + ' @ '
+    RETURN site
+  UNION ALL
+    UNWIND CASE WHEN from_genes THEN [] ELSE parts END AS a
+    UNWIND stage_keys AS stage_key
+    MATCH (site:Site {key: a.key + ' @ ' + stage_key})
+    RETURN site
+  }
+  UNWIND range(0, size(site.gene_ranks) - 1) AS i
+  WITH ranks, site.gene_ranks[i] AS rank, site.image_counts[i] AS images
+  WHERE rank IN ranks
+  RETURN rank, sum(images) AS images
 }
+WITH rank, sum(images) AS images  // one row per gene already: what it drops is `linked`
+ORDER BY images DESC, rank
+LIMIT $limit
+MATCH (g:Gene {site_rank: rank})
 CALL (g) {
   MATCH (g)-[:ORTHOLOG_OF]->(o)-[:HAS_PHENOTYPE]->(t)
   WHERE CASE WHEN $process IS NULL
@@ -103,5 +93,5 @@ CALL (g) {
   RETURN collect(DISTINCT o.key) AS orthologs,
          collect(DISTINCT coalesce(t.mim_id, t.name)) AS phenotypes
 }
-RETURN symbol, images, orthologs, phenotypes
-ORDER BY images DESC, symbol
+RETURN g.symbol AS symbol, images, orthologs, phenotypes
+ORDER BY images DESC, rank
