@@ -8,7 +8,9 @@
 // in it slower (Neo4j 5.26: ~7x per seek once a 200-page chunk's ~4,900 nodes are deleted;
 // relationships deleted or keys removed cost nothing measurable), and the chunk's statements
 // seek by key for every row. A release sync rewriting every page took 4x a fresh load.
-// $paths: list of page paths. Returns the detached nodes' element ids.
+// $paths: list of page paths. Returns the detached nodes' element ids, and the key and
+// `site_rank` of each detached gene that had one (load/keep_site_ranks gives them to the new
+// gene of the same key).
 UNWIND $paths AS path
 MATCH (p:Page {path: path})
 OPTIONAL MATCH (p)-[:DESCRIBES]->(g:Gene)
@@ -21,5 +23,6 @@ CALL (n) {
   MATCH (n)-[r]-()
   DELETE r
 }
+WITH n, CASE WHEN n.site_rank IS NOT NULL THEN {key: n.key, rank: n.site_rank} END AS ranked
 REMOVE n.key, n.path
-RETURN collect(elementId(n)) AS detached
+RETURN collect(elementId(n)) AS detached, collect(ranked) AS ranks

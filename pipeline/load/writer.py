@@ -39,10 +39,14 @@ def _write_chunk(tx: ManagedTransaction, chunk: ChunkRows, delete_paths: list[st
     """The old pages are detached first and deleted last: deleted nodes would slow every
     index seek of the statements between (cypher/load/detach_pages.cypher)."""
     detached: list[str] = []
+    ranks: list[dict[str, Any]] = []
     if delete_paths:
-        detached = tx.run(cypher_files.load("load/detach_pages"),
-                          paths=delete_paths).single(strict=True)["detached"]
+        found = tx.run(cypher_files.load("load/detach_pages"),
+                       paths=delete_paths).single(strict=True)
+        detached, ranks = found["detached"], found["ranks"]
     _run_rows(tx, CHUNK_STATEMENTS, chunk.rows)
+    if ranks:
+        tx.run(cypher_files.load("load/keep_site_ranks"), rows=ranks).consume()
     if detached:
         tx.run(cypher_files.load("load/delete_detached"), ids=detached).consume()
 

@@ -121,6 +121,34 @@ def test_deleted_pages_go_a_chunk_per_transaction(
     assert_same(graph_dump.dump(empty_graph, settings), fresh_dump(empty_graph, settings, pages))
 
 
+def test_a_rewritten_gene_keeps_its_site_rank_until_the_sites_are_derived(
+    empty_graph: Any, settings: Any, pages: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rewritten page's gene is a new node, and the (:Site) lists keep the old ranks until
+    derive_sites runs at the end of the sync. The new node takes the old node's rank, so a
+    reader in between still finds the gene through the lists (as it was before the sync);
+    without that, every gene of a changed page dropped out of genes-in-tissue for the rest of
+    the sync. The sync's derive then leaves a fresh load's graph."""
+    from pipeline.load import writer
+    from pipeline.queries import named
+
+    def heart() -> dict[str, int]:
+        return {r.symbol: r.images for r in named.run("genes-in-tissue", structure="heart")}
+
+    ranks = "MATCH (g:Gene) WHERE g.site_rank IS NOT NULL RETURN g.key AS k, g.site_rank AS r"
+    load_fresh(empty_graph, settings, pages)
+    before, ranked = heart(), db.run_read(empty_graph, settings, ranks)
+    assert "GENEA" in before
+    edit(pages, "GENEA.md", "name: synthetic gene A", "name: synthetic gene A, edited")
+    monkeypatch.setattr(writer, "derive_sites", lambda driver, given: None)
+    assert ingest(pages).pages_loaded == 1
+    assert heart() == before
+    assert sorted(db.run_read(empty_graph, settings, ranks), key=str) == sorted(ranked, key=str)
+    monkeypatch.undo()
+    writer.derive_sites(empty_graph, settings)
+    assert_same(graph_dump.dump(empty_graph, settings), fresh_dump(empty_graph, settings, pages))
+
+
 def test_unchanged_rerun_rewrites_nothing(empty_graph: Any, settings: Any, pages: Path) -> None:
     load_fresh(empty_graph, settings, pages)
     ids = "MATCH (n) WHERE NOT n:IngestRun AND NOT n:IngestLock RETURN elementId(n) AS id"
