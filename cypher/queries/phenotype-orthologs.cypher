@@ -61,6 +61,7 @@ CALL (linked, parts, from_genes, stage_keys) {
     AND ($from_stage IS NULL OR e.stage_ordinal >= $from_stage)
     AND ($to_stage IS NULL OR e.stage_ordinal <= $to_stage)
   WITH g, sum(e.image_count) AS images
+  WHERE g.site_rank IS NOT NULL  // a gene of a page new in a running sync: ranked at its end
   RETURN g.site_rank AS rank, images
 UNION ALL
   WITH linked, parts, from_genes, stage_keys,

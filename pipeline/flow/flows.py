@@ -83,6 +83,9 @@ def prepare_database(run_id: str, source: str, lock_wait_s: float) -> GraphState
     full_reload = writer.vocabulary_fingerprint(driver, settings) != fingerprint()
     if full_reload:
         writer.write_vocabulary(driver, settings, vocabularies())
+        # a graph of an older version may hold (:Site) lists of an older form (no image
+        # counts, other ranks): derived anew now, readers get right answers during the reload
+        writer.derive_sites(driver, settings)
     owners = db.run_read(driver, settings, cypher_files.load("load/page_owners"))
     return GraphState.from_owners(owners, full_reload, gc_owed=lock.gc_pending(driver, settings))
 

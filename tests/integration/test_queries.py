@@ -233,7 +233,7 @@ def test_long_answers_keep_rows_small(current_graph: Any, driver: Any, settings:
         memory = {operator_details(step) or operator_name(step):
                   int(step.get("args", {}).get("Memory", 0)) for step in plan_steps(plan)}
         assert int(plan.get("rows", 0)) > 300, name
-        assert max(memory.values()) < 4 * 2**20, (name, memory)
+        assert 0 < max(memory.values()) < 4 * 2**20, (name, memory)  # 0: not tracked
 
 
 @pytest.mark.parametrize("identifier", ["211", "ENSG00000023330", "ENSMUSG00000032786"])

@@ -149,6 +149,39 @@ def test_a_rewritten_gene_keeps_its_site_rank_until_the_sites_are_derived(
     assert_same(graph_dump.dump(empty_graph, settings), fresh_dump(empty_graph, settings, pages))
 
 
+def test_a_full_reload_derives_old_sites_before_it_rewrites_pages(
+    empty_graph: Any, settings: Any, pages: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A graph of an older version (its fingerprint stale) is reloaded page by page while
+    readers query it. Its (:Site) lists may be of an older form: before image counts existed,
+    genes-in-tissue answered 0 images for every gene until the reload's end. The reload
+    derives them first, so a reader before the first chunk already gets right answers."""
+    from pipeline.load import writer
+    from pipeline.queries import named
+
+    def heart() -> dict[str, int]:
+        return {r.symbol: r.images for r in named.run("genes-in-tissue", structure="heart")}
+
+    load_fresh(empty_graph, settings, pages)
+    fresh = heart()
+    assert fresh and all(images > 0 for images in fresh.values())
+    db.run_managed(empty_graph, settings, "MATCH (s:Site) REMOVE s.image_counts")
+    writer.set_vocabulary_fingerprint(empty_graph, settings, "an older version")
+    assert set(heart().values()) == {0}
+    seen: list[dict[str, int]] = []
+    write_chunk = writer.write_chunk
+
+    def reading(driver: Any, given: Any, chunk: Any, delete_paths: Any = None) -> None:
+        seen.append(heart())
+        write_chunk(driver, given, chunk, delete_paths)
+
+    monkeypatch.setattr(writer, "write_chunk", reading)
+    assert ingest(pages).full_reload
+    assert seen and all(answer == fresh for answer in seen)
+    monkeypatch.undo()
+    assert_same(graph_dump.dump(empty_graph, settings), fresh_dump(empty_graph, settings, pages))
+
+
 def test_unchanged_rerun_rewrites_nothing(empty_graph: Any, settings: Any, pages: Path) -> None:
     load_fresh(empty_graph, settings, pages)
     ids = "MATCH (n) WHERE NOT n:IngestRun AND NOT n:IngestLock RETURN elementId(n) AS id"
