@@ -2,10 +2,11 @@
 // (structure, stage) pair a gene is expressed at, keyed by EXPRESSED_IN's `site`, listing the
 // genes expressed there as `gene_ranks` and, entry by entry, the images of each gene's edge
 // there as `image_counts`. `coexpressed` unwinds the rank lists, `genes-in-tissue` and
-// `phenotype-orthologs` both lists: at 25x, reading ALAS2's ~320k entries from the `site` index cost more than
-// coexpressed's whole budget; read as lists they cost about half. The lists hold small
-// integers, not keys: Neo4j packs an integer array into the bits its largest value needs, and
-// integers group fast (lists of keys or of 63-bit hashes were 2-3x slower than the index).
+// `phenotype-orthologs` both lists: at 25x, reading ALAS2's ~320k entries from the `site`
+// index cost more than coexpressed's whole budget; read as lists they cost about half. The
+// lists hold small integers, not keys: Neo4j packs an integer array into the bits its
+// largest value needs, and integers group fast (lists of keys or of 63-bit hashes were 2-3x
+// slower than the index).
 //
 // A gene's rank is its position in (symbol, key) order among the genes with EXPRESSED_IN
 // edges: a function of the graph, so every load of the same pages gives the same ranks and

@@ -457,33 +457,23 @@ def test_plans_read_only_what_the_answer_needs(current_graph: Any, driver: Any,
                                         {"structure": "limb", "limit": limit}))
                   for limit in (5, ALL))
     assert few < 0.75 * every, (few, every)
-    # genes-in-tissue sums image counts from the (:Site) lists, with or without a stage range:
-    # no edge is read for them (no site in the corpus shares its key), and no gene for its
-    # label; only the genes it returns are looked up
-    for stages, seek in (({}, "NodeUniqueIndexSeekByRange"),
-                         ({"from_stage": "HH20", "to_stage": "HH28"}, "NodeUniqueIndexSeek")):
-        genes_plan = profile_named(driver, settings, "genes-in-tissue",
-                                   {"structure": "limb", "limit": 5, **stages})
-        operators = plan_operators(genes_plan)
-        assert not any("RelationshipIndex" in op for op, _ in operators), operators
-        assert images_summed(genes_plan) == 0, operators
-        assert sites_read(genes_plan, seek) > 10, operators
-        assert operator_rows(genes_plan, "Argument", "g, parts") == [5], operators
-        assert not any(("g:Gene" in d and op != "NodeIndexSeek")
-                       or ("Expand" in op and "(a)<-[e:EXPRESSED_IN]" in d)
-                       for op, d in operators), operators
-    # phenotype-orthologs, from the parts: sums the images of the phenotype-linked genes from
-    # the parts' site lists, all of them or those in range (no edge read for its image count,
-    # no index seek), and reads phenotype lists for the rows it returns (one lookup per row)
-    for stages, seek in (({}, "NodeUniqueIndexSeekByRange"),
-                         ({"from_stage": "HH20", "to_stage": "HH28"}, "NodeUniqueIndexSeek")):
-        plan = profile_named(driver, settings, "phenotype-orthologs",
-                             {"structure": "limb", "limit": 5, **stages})
-        operators = plan_operators(plan)
-        assert operator_rows(plan, "Argument", "g") == [5], operators
-        assert not any("RelationshipIndex" in op for op, _ in operators), operators
-        assert images_summed(plan) == 0, operators
-        assert sites_read(plan, seek) > 10, operators
+    # genes-in-tissue, and phenotype-orthologs from the parts, sum image counts from the
+    # (:Site) lists, all of a part's or those in range: no edge is read for them, no
+    # relationship index sought, no gene read for its label; only the `limit` genes returned
+    # are looked up (genes-in-tissue's structures and stages, phenotype-orthologs' phenotypes)
+    for name, per_row in (("genes-in-tissue", "g, parts"), ("phenotype-orthologs", "g")):
+        for stages, seek in (({}, "NodeUniqueIndexSeekByRange"),
+                             ({"from_stage": "HH20", "to_stage": "HH28"}, "NodeUniqueIndexSeek")):
+            plan = profile_named(driver, settings, name, {"structure": "limb", "limit": 5,
+                                                          **stages})
+            operators = plan_operators(plan)
+            assert operator_rows(plan, "Argument", per_row) == [5], (name, operators)
+            assert not any("RelationshipIndex" in op for op, _ in operators), (name, operators)
+            assert images_summed(plan) == 0, (name, operators)
+            assert sites_read(plan, seek) > 10, (name, operators)
+            assert not any(("g:Gene" in d and op != "NodeIndexSeek")
+                           or ("Expand" in op and "(a)<-[e:EXPRESSED_IN]" in d)
+                           for op, d in operators), (name, operators)
     # one OMIM entry's few genes: their own edges are read, not every edge into the parts
     with driver.session(database=settings.neo4j.database) as session:
         mim = session.run("MATCH (:Page)-[:DESCRIBES]->(:Gene)-[:ORTHOLOG_OF]->()"
