@@ -41,3 +41,7 @@ class StrictModeFailure(ChickGraphError):
 
 class EnrichmentError(ChickGraphError):
     """An annotation database cannot be obtained, read or applied (config/enrichment.yaml)."""
+
+
+class QueryOutOfMemory(ChickGraphError):
+    """A read ran out of the server's transaction memory: reported at once, not retried."""

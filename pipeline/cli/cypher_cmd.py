@@ -26,8 +26,8 @@ def cypher_cmd(
     params = parse_params(param or [])
     with db.connect(settings) as driver:
         if write:
-            rows = db.run_write(driver, settings, query, params)
+            rows = db.run_write(driver, settings, query, params, memory_final=True)
         else:
             db.refuse_side_effects(driver, settings, query, params)
-            rows = db.run_read(driver, settings, query, params)
+            rows = db.run_read(driver, settings, query, params, memory_final=True)
     print_rows(rows, fmt)

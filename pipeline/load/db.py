@@ -27,7 +27,12 @@ from neo4j.exceptions import (
     TransientError,
 )
 
-from pipeline.errors import Neo4jAuthFailed, Neo4jUnavailable, ReadOnlyViolation
+from pipeline.errors import (
+    Neo4jAuthFailed,
+    Neo4jUnavailable,
+    QueryOutOfMemory,
+    ReadOnlyViolation,
+)
 from pipeline.load import cypher_files
 
 if TYPE_CHECKING:  # not imported at run time: `chickgraph query` passes a lighter object
@@ -134,20 +139,45 @@ def bookmarks(driver: Driver) -> Bookmarks:
 
 
 def _eager(tx: ManagedTransaction, query: str, params: dict[str, Any],
-           manager: Bookmarks) -> EagerResult:
+           manager: Bookmarks, memory_final: bool = False) -> EagerResult:
     try:
         return tx.run(query, params).to_eager_result()  # type: ignore[arg-type]
     except TransientError as exc:
         if exc.code == BOOKMARK_TIMEOUT:
             manager.forget()  # the store is older than our bookmarks: see Bookmarks
+        if memory_final and exc.code == MEMORY_POOL_FULL:
+            raise out_of_memory(exc) from exc
         raise
+
+
+MEMORY_POOL_FULL = "Neo.TransientError.General.MemoryPoolOutOfMemoryError"
+
+
+def out_of_memory(exc: Neo4jError) -> QueryOutOfMemory:
+    """Neo4j calls a full transaction memory pool transient, so the driver's managed
+    transaction retried such a query for over half a minute (5 attempts of 5 s each for one
+    that needs more than the whole pool) before the user saw anything. A query of the user's
+    that needs that much needs it again on every attempt: raised as an error of ours, which
+    the driver does not retry, saying what to change."""
+    server = " ".join((exc.message or str(exc)).split())
+    return QueryOutOfMemory(
+        f"the query ran out of the server's transaction memory ({server}); not retried, as "
+        "it would need as much again: ask for fewer rows (a smaller limit), run it again "
+        "once other work on the server (an ingest) is done, or raise "
+        "dbms.memory.transaction.total.max in neo4j.conf")
 
 
 def run_managed(driver: Driver, settings: Settings, query: str,
                 params: dict[str, Any] | None = None,
-                routing: RoutingControl = RoutingControl.WRITE) -> EagerResult:
+                routing: RoutingControl = RoutingControl.WRITE,
+                memory_final: bool = False) -> EagerResult:
     """`driver.execute_query` (a managed, retried transaction, chained by bookmarks) that
-    recovers when the database was replaced by an older one (see Bookmarks)."""
+    recovers when the database was replaced by an older one (see Bookmarks).
+
+    `memory_final`: a full transaction memory pool is reported at once (`out_of_memory`)
+    instead of retried; for the user's queries (named or raw), which can need more than the
+    whole pool. The pipeline's own small queries keep the retry: for them a full pool means
+    that other transactions filled it."""
     manager = bookmarks(driver)
     params = params or {}
     for attempt in (1, 2):
@@ -155,8 +185,8 @@ def run_managed(driver: Driver, settings: Settings, query: str,
                             bookmark_manager=manager) as session:
             try:
                 if routing == RoutingControl.READ:
-                    return session.execute_read(_eager, query, params, manager)
-                return session.execute_write(_eager, query, params, manager)
+                    return session.execute_read(_eager, query, params, manager, memory_final)
+                return session.execute_write(_eager, query, params, manager, memory_final)
             except TransientError as exc:
                 # raised outside the transaction function (e.g. at BEGIN): forget, once more
                 if exc.code != BOOKMARK_TIMEOUT or attempt == 2:
@@ -166,11 +196,13 @@ def run_managed(driver: Driver, settings: Settings, query: str,
 
 
 def run_read(
-    driver: Driver, settings: Settings, query: str, params: dict[str, Any] | None = None
+    driver: Driver, settings: Settings, query: str, params: dict[str, Any] | None = None,
+    memory_final: bool = False,
 ) -> list[dict[str, Any]]:
     """Run a query in a read transaction: the server refuses writes, not string matching."""
     try:
-        records, _, keys = run_managed(driver, settings, query, params, RoutingControl.READ)
+        records, _, keys = run_managed(driver, settings, query, params, RoutingControl.READ,
+                                       memory_final)
     except ClientError as exc:
         if _is_write_refusal(exc):
             raise ReadOnlyViolation(
@@ -209,9 +241,10 @@ def _row(keys: list[str], record: neo4j.Record) -> dict[str, Any]:
 
 
 def run_write(
-    driver: Driver, settings: Settings, query: str, params: dict[str, Any] | None = None
+    driver: Driver, settings: Settings, query: str, params: dict[str, Any] | None = None,
+    memory_final: bool = False,
 ) -> list[dict[str, Any]]:
-    records, _, _ = run_managed(driver, settings, query, params)
+    records, _, _ = run_managed(driver, settings, query, params, memory_final=memory_final)
     return [record.data() for record in records]
 
 

@@ -364,7 +364,7 @@ def run_raw(name: str, settings: Settings | None = None, driver: Driver | None =
     spec = get(name)
     params = bind(spec, given)
     driver = driver or db.shared_driver(settings)
-    rows = db.run_read(driver, settings, spec.text, params)
+    rows = db.run_read(driver, settings, spec.text, params, memory_final=True)
     if rows:
         return rows
     from pipeline.queries.symbols import resolve_symbol
@@ -375,7 +375,8 @@ def run_raw(name: str, settings: Settings | None = None, driver: Driver | None =
             meant = resolve_symbol(driver, settings, params[param.name])
             if meant is not None:
                 retried[param.name] = meant
-    return rows if retried == params else db.run_read(driver, settings, spec.text, retried)
+    return rows if retried == params else db.run_read(driver, settings, spec.text, retried,
+                                                       memory_final=True)
 
 
 def run(name: str, settings: Settings | None = None, **given: Any) -> list[Row]:

@@ -58,6 +58,30 @@ def test_write_refused_without_write_flag(driver: Any) -> None:
     cli("cypher", "MATCH (n:CliProbe) DELETE n", "--write")
 
 
+# needs more than the whole transaction memory pool (70% of the heap by default: 1.4 GiB on
+# the project's server) before it can answer: Neo4j stops it with MemoryPoolOutOfMemoryError
+TOO_BIG = "UNWIND range(1, 1000000000) AS x WITH collect(x) AS xs RETURN size(xs) AS n"
+
+
+def test_a_query_out_of_transaction_memory_fails_at_once(driver: Any, settings: Any) -> None:
+    """Neo4j calls a full memory pool transient: the driver retried such a query for ~40 s
+    (5 attempts) before the user saw the error. It is reported after the first attempt."""
+    from pipeline.errors import QueryOutOfMemory
+    from pipeline.load import db
+
+    with pytest.raises(QueryOutOfMemory, match=r"dbms\.memory\.transaction\.total\.max"):
+        db.run_read(driver, settings, TOO_BIG, memory_final=True)
+    for flags in ((), ("--write",)):
+        result = cli("cypher", TOO_BIG, *flags)
+        assert result.returncode == 1, result.stdout
+        lines = result.stderr.strip().splitlines()
+        assert lines == [lines[0]], result.stderr  # one line: no "will be retried" warnings
+        assert lines[0].startswith(
+            "error: the query ran out of the server's transaction memory (The allocation of")
+        assert "smaller limit" in lines[0]
+    assert db.run_read(driver, settings, "RETURN 1 AS x") == [{"x": 1}]  # still answering
+
+
 def test_status_json(driver: Any) -> None:
     result = cli("neo4j", "status", "--json")
     info = json.loads(result.stdout)
