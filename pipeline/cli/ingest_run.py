@@ -1,12 +1,15 @@
 """Run the ingestion flow from the command line: pre-flight checks, progress, summary.
 
 The checks (source folder, Neo4j reachable) run before Prefect is imported, so a user with
-Neo4j down gets a one-line error in seconds rather than after the ephemeral API starts.
+Neo4j down gets a one-line error in seconds rather than after Prefect's start; Prefect's
+temporary API (when no server is configured) is started before the Neo4j check, in the
+background, and stopped again if the check fails.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -16,17 +19,27 @@ from rich.text import Text
 from pipeline.errors import SourceError
 from pipeline.ingest.summary import IngestSummary
 from pipeline.load import db
-from pipeline.settings import get_settings
+from pipeline.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from pipeline.flow.ephemeral_api import EphemeralApi
 
 
-def preflight(source: Path | None) -> None:
+def check_source(source: Path | None) -> None:
     if source is not None and not source.exists():
         raise SourceError(f"source folder {source} does not exist")
     if source is not None and not source.is_dir():
         raise SourceError(f"source {source} is not a folder")
-    settings = get_settings()
-    with db.connect(settings):
-        pass
+
+
+def start_prefect_api(settings: Settings) -> EphemeralApi | None:
+    """Prefect's temporary API, started now so that its start overlaps the Neo4j check and
+    the imports (pipeline/flow/ephemeral_api.py); None with a Prefect server configured."""
+    from pipeline.flow.ephemeral_api import start_early
+    from pipeline.flow.prefect_env import configure_prefect
+
+    configure_prefect(settings)
+    return start_early(settings.prefect.home)
 
 
 def run_ingest(
@@ -34,8 +47,16 @@ def run_ingest(
     strict: bool = False, lock_wait_s: float = 0,
 ) -> IngestSummary:
     """Run the flow on a folder (`source`) or a named source from config (`source_name`)."""
-    preflight(source)
+    check_source(source)
     settings = get_settings()
+    api = start_prefect_api(settings)
+    try:
+        with db.connect(settings):  # Neo4j down: one line now, not after Prefect's start
+            pass
+    except BaseException:
+        if api is not None:
+            api.stop(wait=False)  # never used: the error need not wait for its start-up
+        raise
     from pipeline.flow.runner import console_quiet, run_ingest_flow
 
     kwargs = {"source": None if source is None else str(source), "source_name": source_name,

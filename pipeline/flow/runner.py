@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
 
+from pipeline.flow import ephemeral_api
 from pipeline.flow.prefect_env import configure_prefect
 from pipeline.ingest.summary import IngestSummary
 from pipeline.load import db
@@ -34,8 +35,9 @@ def run_ingest_flow(
 
     configured = ingest_flow.with_options(task_runner=task_runner(settings))
     try:
-        return configured(source=source, source_name=source_name, strict=strict,
-                          lock_wait_s=lock_wait_s, progress=progress)
+        with ephemeral_api.in_use(settings.prefect.ephemeral_startup_timeout_s):
+            return configured(source=source, source_name=source_name, strict=strict,
+                              lock_wait_s=lock_wait_s, progress=progress)
     except (ServiceUnavailable, SessionExpired) as exc:
         raise db.unavailable(settings, exc) from exc
 

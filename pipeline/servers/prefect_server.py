@@ -1,8 +1,9 @@
 """A managed local Prefect server, started like Neo4j, so commands skip the ephemeral API.
 
-The ephemeral API costs about 6 s at every process start here (14 s the very first time);
-with this server running, `configure_prefect` points PREFECT_API_URL at it and a flow
-starts in about 1 s. It is also what `chickgraph serve` and `prefect.yaml` talk to.
+Prefect's temporary API costs about 4 s at every command start here (14 s the very first
+time), partly hidden behind the command's own start (pipeline/flow/ephemeral_api.py); with
+this server running, `configure_prefect` points PREFECT_API_URL at it and a flow starts in
+about 1 s. It is also what `chickgraph serve` and `prefect.yaml` talk to.
 """
 
 from __future__ import annotations

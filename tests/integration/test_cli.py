@@ -165,7 +165,12 @@ def test_taken_port_is_a_clear_error(private_server_env: dict[str, str]) -> None
 
 
 def test_unreachable_external_server_fails_fast(tmp_path: Path) -> None:
+    """Also: the temporary Prefect API the command started first (no PREFECT_API_URL here)
+    neither delays the error nor outlives the command."""
+    import psutil
+
     env = {"NEO4J_URI": f"bolt://127.0.0.1:{_free_port()}", "NEO4J_PASSWORD": "whatever1"}
+    began = time.time()
     started = time.monotonic()
     result = cli("ingest", str(tmp_path), env=env)
     elapsed = time.monotonic() - started
@@ -173,6 +178,20 @@ def test_unreachable_external_server_fails_fast(tmp_path: Path) -> None:
     assert elapsed < 10, elapsed
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "not reachable" in lines[0] and "Traceback" not in result.stderr
+
+    def early_apis() -> list[psutil.Process]:
+        found = []
+        for proc in psutil.process_iter(["cmdline", "create_time", "status"]):
+            cmdline = " ".join(proc.info["cmdline"] or [])
+            if ("pipeline.flow.ephemeral_app" in cmdline and proc.info["create_time"] >= began - 1
+                    and proc.info["status"] != psutil.STATUS_ZOMBIE):
+                found.append(proc)
+        return found
+
+    deadline = time.monotonic() + 30  # one still in its start-up finishes it, then exits
+    while early_apis() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not early_apis(), "the command's temporary Prefect API outlived it"
 
 
 def test_external_uri_never_starts_a_local_server(tmp_path: Path) -> None:

@@ -1,0 +1,168 @@
+"""Prefect's ephemeral API, started as a command's first step instead of at its first flow.
+
+Without a Prefect server (PREFECT_API_URL, or `chickgraph prefect start`), Prefect starts a
+temporary API server in a subprocess when the first flow of a process runs. The command has
+imported and checked everything by then, and it waits: its own process imports Prefect's
+server modules (1.7 s here), then the subprocess imports them again and opens its database
+(~4 s). `chickgraph ingest` starts that same server (Prefect's app factory, as ephemeral: no
+UI, the ephemeral set of services) before anything else, on a socket it has bound itself.
+The server's start then overlaps the command's imports and its Neo4j check, and the main
+process never imports the server modules. Once Prefect is imported, `in_use` asks Prefect's
+own settings whether it would start an ephemeral API (no API URL from the environment, a
+profile or prefect.toml; ephemeral mode on): then the flow runs against this one, else it is
+stopped and Prefect's choice stands. It is stopped when the command ends, like Prefect's own,
+and with the command if that is killed (Linux).
+
+Only in a process that has not imported Prefect yet (a command's): one that has (a test
+under `prefect_test_harness`, a notebook) keeps the API it has.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+from pipeline.errors import ChickGraphError
+
+
+class PrefectApiError(ChickGraphError):
+    """The command's temporary Prefect API could not be started."""
+
+
+class EphemeralApi:
+    """A running temporary API server: `wait` before the first flow, `stop` at the end."""
+
+    def __init__(self, process: subprocess.Popen[bytes], url: str, log: Path) -> None:
+        self.process = process
+        self.url = url
+        self.log = log
+        self.abandoned = False  # stopped without waiting: left to exit on its own
+
+    def wait(self, timeout_s: float) -> None:
+        """Until the API answers its health check; an error naming the log otherwise."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise PrefectApiError(
+                    f"the temporary Prefect API exited with {self.process.returncode} before "
+                    f"it answered:\n{_tail(self.log)}")
+            try:
+                with urllib.request.urlopen(self.url + "/health", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise PrefectApiError(
+            f"the temporary Prefect API did not answer within {timeout_s:.0f} s "
+            f"(prefect.ephemeral_startup_timeout_s); log:\n{_tail(self.log)}")
+
+    def stop(self, wait: bool = True) -> None:
+        """SIGTERM; with `wait`, until it has exited (SIGKILL after 10 s). Without: for a
+        server that was never used: one still in its start-up (uvicorn holds SIGTERM until
+        that is done: up to ~10 s on a new database) exits on its own, or by its
+        parent-death signal once the command ends, and the command need not wait for it."""
+        if self.abandoned:
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            if not wait:
+                self.abandoned = True
+                with contextlib.suppress(OSError):
+                    self.log.unlink()
+                return
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.returncode in (0, -signal.SIGTERM, -signal.SIGKILL):
+            with contextlib.suppress(OSError):
+                self.log.unlink()  # kept after a failure: the error message names it
+
+
+_STARTED: list[EphemeralApi] = []
+# where this `pipeline` package lives (a checkout or site-packages): uvicorn imports the app
+# from there, never from a `pipeline` folder that happens to be in the command's directory
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_early(home: Path) -> EphemeralApi | None:
+    """Start the API now, in case a flow of this process needs Prefect's ephemeral one (see
+    `in_use`); None when PREFECT_API_URL is set, Prefect is imported already, or the system
+    cannot hand a socket to a child (not POSIX). Idempotent within a process."""
+    if _STARTED:
+        return _STARTED[0]
+    if "PREFECT_API_URL" in os.environ or "prefect" in sys.modules or os.name != "posix":
+        return None
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))  # the port is ours from here: no race with other servers
+    listener.listen(128)  # requests wait in the backlog until the app is up
+    port = listener.getsockname()[1]
+    handle, name = tempfile.mkstemp(prefix="ephemeral-api-", suffix=".log", dir=home)
+    try:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--app-dir", str(_PACKAGE_ROOT), "--factory",
+             "pipeline.flow.ephemeral_app:create_app", "--fd", str(listener.fileno()),
+             "--log-level", "error", "--lifespan", "on"],
+            pass_fds=(listener.fileno(),), stdin=subprocess.DEVNULL, stdout=handle,
+            stderr=subprocess.STDOUT, env={**os.environ, "PREFECT_UI_ENABLED": "false"},
+            preexec_fn=_die_with_parent if sys.platform == "linux" else None,
+        )
+    finally:
+        os.close(handle)
+        listener.close()  # the server holds its own copy
+    api = EphemeralApi(process, f"http://127.0.0.1:{port}/api", Path(name))
+    _STARTED.append(api)
+    atexit.register(api.stop)  # registered before Prefect's own: runs after they flush
+    return api
+
+
+@contextlib.contextmanager
+def in_use(timeout_s: float) -> Iterator[str | None]:
+    """Around a flow: its API is the one `start_early` started (yields its URL) when Prefect
+    would otherwise start an ephemeral API of its own; else that one is stopped, and Prefect
+    uses what it is configured with (yields None)."""
+    if not _STARTED:
+        yield None
+        return
+    api = _STARTED[0]
+    from prefect.settings import PREFECT_API_URL, get_current_settings, temporary_settings
+
+    current = get_current_settings()
+    if current.api.url or not current.server.ephemeral.enabled:
+        api.stop(wait=False)  # Prefect has an API of its own (profile, prefect.toml), or
+        # ephemeral mode is off
+        yield None
+        return
+    api.wait(timeout_s)
+    with temporary_settings(updates={PREFECT_API_URL: api.url}):
+        yield api.url
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGTERM when the command's process dies (even by SIGKILL,
+    where atexit never runs), so no API server outlives the command it was started for."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+
+
+def _tail(log: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return f"(no log at {log})"
