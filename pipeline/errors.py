@@ -44,4 +44,5 @@ class EnrichmentError(ChickGraphError):
 
 
 class QueryOutOfMemory(ChickGraphError):
-    """A read ran out of the server's transaction memory: reported at once, not retried."""
+    """A query of the user's ran out of the server's transaction memory: reported at once,
+    not retried (pipeline/load/db.py: out_of_memory)."""
