@@ -27,17 +27,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.errors import ChickGraphError
-
-
-class PrefectApiError(ChickGraphError):
-    """The command's temporary Prefect API could not be started."""
+from pipeline.servers.prefect_server import PrefectServerError, log_tail, wait_until_up
 
 
 class EphemeralApi:
@@ -50,24 +43,13 @@ class EphemeralApi:
         self.abandoned = False  # stopped without waiting: left to exit on its own
 
     def wait(self, timeout_s: float) -> None:
-        """Until the API answers its health check; an error naming the log otherwise."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise PrefectApiError(
-                    f"the temporary Prefect API exited with {self.process.returncode} before "
-                    f"it answered:\n{_tail(self.log)}")
-            try:
-                with urllib.request.urlopen(self.url + "/health", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise PrefectApiError(
-            f"the temporary Prefect API did not answer within {timeout_s:.0f} s "
-            f"(prefect.ephemeral_startup_timeout_s); log:\n{_tail(self.log)}")
+        """Until the API answers its health check; an error with its log's tail otherwise."""
+        if not wait_until_up(self.url, self.process, self.log, timeout_s, 0.05,
+                             "the temporary Prefect API"):
+            self.stop()
+            raise PrefectServerError(
+                f"the temporary Prefect API did not answer within {timeout_s:.0f} s "
+                f"(prefect.ephemeral_startup_timeout_s); log:\n{log_tail(self.log)}")
 
     def stop(self, wait: bool = True) -> None:
         """SIGTERM; with `wait`, until it has exited (SIGKILL after 10 s). Without: for a
@@ -159,10 +141,3 @@ def _die_with_parent() -> None:
 
     pr_set_pdeathsig = 1
     ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
-
-
-def _tail(log: Path, lines: int = 15) -> str:
-    try:
-        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return f"(no log at {log})"

@@ -9,6 +9,7 @@ about 1 s. It is also what `chickgraph serve` and `prefect.yaml` talk to.
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import time
 import urllib.error
@@ -34,12 +35,34 @@ def api_url(settings: Settings) -> str:
     return f"http://127.0.0.1:{settings.prefect.server_port}/api"
 
 
-def _healthy(settings: Settings) -> bool:
+def answers(url: str) -> bool:
+    """True when the Prefect API at `url` (.../api) answers its health check."""
     try:
-        with urllib.request.urlopen(api_url(settings) + "/health", timeout=2) as response:
+        with urllib.request.urlopen(url + "/health", timeout=2) as response:
             return response.status == 200
     except (urllib.error.URLError, OSError):
         return False
+
+
+def wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path, timeout_s: float,
+                  poll_s: float, name: str) -> bool:
+    """Poll the API at `url` until it answers (True) or `timeout_s` passes (False); a
+    PrefectServerError with the tail of its log when `proc` exits first."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise PrefectServerError(f"{name} exited with {proc.returncode}:\n{log_tail(log)}")
+        if answers(url):
+            return True
+        time.sleep(poll_s)
+    return False
+
+
+def log_tail(log: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return f"(no log at {log})"
 
 
 def running_url(settings: Settings) -> str | None:
@@ -50,7 +73,7 @@ def running_url(settings: Settings) -> str | None:
 def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
     """Start `prefect server start` on 127.0.0.1 (idempotent); wait for /api/health."""
     process = _process(settings)
-    if process.pid() is not None and _healthy(settings):
+    if process.pid() is not None and answers(api_url(settings)):
         return api_url(settings)
     home = settings.prefect.home
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
@@ -62,14 +85,9 @@ def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
     log = home / "server.log"
     proc = process.spawn(cmd, log, cwd=home, env=env)
     echo(f"Starting Prefect server on {api_url(settings)} (pid {proc.pid}) ...")
-    deadline = time.monotonic() + settings.prefect.ephemeral_startup_timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
-            raise PrefectServerError(f"Prefect server exited with {proc.returncode}:\n{tail}")
-        if _healthy(settings):
-            return api_url(settings)
-        time.sleep(0.5)
+    if wait_until_up(api_url(settings), proc, log, settings.prefect.ephemeral_startup_timeout_s,
+                     0.5, "Prefect server"):
+        return api_url(settings)
     process.stop()
     raise PrefectServerError(f"Prefect server did not answer within "
                              f"{settings.prefect.ephemeral_startup_timeout_s:.0f} s; see {log}")

@@ -18,6 +18,7 @@ import psutil
 import pytest
 
 from pipeline.flow import ephemeral_api
+from pipeline.servers.prefect_server import PrefectServerError
 from tests.conftest import REPO
 
 
@@ -46,6 +47,7 @@ import json, os, sys
 sys.path.insert(0, {str(REPO)!r})
 from pathlib import Path
 from pipeline.flow import ephemeral_api
+from pipeline.servers.prefect_server import PrefectServerError
 api = ephemeral_api.start_early(Path(os.environ["PREFECT_HOME"]))
 """
 
@@ -140,12 +142,12 @@ def test_an_api_that_cannot_start_is_one_clear_error(tmp_path: Path) -> None:
         process = subprocess.Popen([sys.executable, "-c", "print('no database here'); exit(3)"],
                                    stdout=out, stderr=subprocess.STDOUT)
     api = ephemeral_api.EphemeralApi(process, "http://127.0.0.1:9/api", log)
-    with pytest.raises(ephemeral_api.PrefectApiError, match="exited with 3") as caught:
+    with pytest.raises(PrefectServerError, match="exited with 3") as caught:
         api.wait(30)
     assert "no database here" in str(caught.value)
     assert log.exists()  # kept: the error shows its tail
     stuck = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     api = ephemeral_api.EphemeralApi(stuck, "http://127.0.0.1:9/api", tmp_path / "none.log")
-    with pytest.raises(ephemeral_api.PrefectApiError, match="did not answer within 1 s"):
+    with pytest.raises(PrefectServerError, match="did not answer within 1 s"):
         api.wait(1)
     assert stuck.poll() == -signal.SIGTERM  # stopped, not left running
