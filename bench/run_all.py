@@ -21,8 +21,9 @@ database is wiped between measurements) and, unless said otherwise, in a fresh p
    pages (`--naive-limit N`, extrapolated linearly, the flow on the same pages for reference);
 6. neo4j-rust-ext (only with `--only rust`): the load statements alone and a whole cold
    ingest, with the extension and without it (a temporary venv whose `neo4j` lacks `_rust`);
-7. scaling: ingest of 1x, 5x and 25x synthetic corpora (bench/scale_corpus.py), then every
-   named query measured on the 25x graph as in 4; when 25x would take longer than
+7. scaling: ingest of 1x, 5x and 25x synthetic releases (bench/scale_corpus.py: pages and
+   data/, so the facet query has its facets), then every named query measured on the 25x
+   graph as in 4; when 25x would take longer than
    `--max-minutes` (estimated linearly from 5x), 10x instead.
 8. crossover (not in the default run): the flow and the whole bulk path side by side at each
    of `--factors` (default 1 5 25), each from an empty database, in fresh processes: is
@@ -526,10 +527,14 @@ def step_rust(results: dict[str, Any], repeat: int = 2) -> None:
     results["rust"] = out
 
 
-def _ingest_at(factor: int) -> dict[str, Any]:
-    folder = scale_corpus.build(factor)
+def _ingest_at(factor: int, pages_only: bool = False) -> dict[str, Any]:
+    """The scaled release (pages + data/), or its pages alone (to compare with the bulk path,
+    which loads no data files)."""
+    release = scale_corpus.build(factor)
+    folder = scale_corpus.pages(release) if pages_only else release
     wipe()
-    log(f"ingest {factor}x ({len(list(folder.glob('*.md')))} pages)")
+    log(f"ingest {factor}x ({len(list(scale_corpus.pages(release).glob('*.md')))} pages"
+        f"{', no data files' if pages_only else ' + data/'})")
     run = chickgraph("ingest", str(folder), "--json")
     summary = run.json()
     rels = sum(summary["relationships"].values())
@@ -562,7 +567,7 @@ def step_crossover(results: dict[str, Any], factors: list[int]) -> None:
 
     previous: tuple[int, float] | None = None
     for factor in factors:
-        flow = _ingest_at(factor)
+        flow = _ingest_at(factor, pages_only=True)
         entry: dict[str, Any] = {"flow": flow}
         # the bulk path holds the whole graph in memory: refuse what would not fit
         need = previous[1] * factor / previous[0] if previous else 0.0
@@ -571,7 +576,7 @@ def step_crossover(results: dict[str, Any], factors: list[int]) -> None:
             entry["bulk_skipped"] = f"needs ~{need:.0f} MB (linear from {previous[0]}x), " \
                                     f"{free:.0f} MB available"
         else:
-            bulk = _bulk_at(factor, scale_corpus.build(factor))
+            bulk = _bulk_at(factor, scale_corpus.pages(scale_corpus.build(factor)))
             previous = (factor, bulk["peak_rss_mb"])
             entry |= {"bulk": bulk, "bulk_over_flow": round(bulk["seconds"] / flow["seconds"], 2),
                       "same_counts": (bulk["nodes"], bulk["relationships"]) == (
@@ -615,6 +620,9 @@ def _worst_query(queries: dict[str, Any]) -> tuple[str, float]:
     if any("first_pass_p95_ms" in q for q in queries.values()):
         first, first_p95 = _worst_p95(queries, "first_pass_p95_ms")
         text += f" (first pass over the catalogue: {first} {first_p95:.1f} ms)"
+    empty = sorted(n for n, q in queries.items() if not q.get("mean_rows"))
+    if empty:  # a query that found nothing was timed on nothing: say so beside the verdict
+        text += f"; answered nothing (not measured on data): {', '.join(empty)}"
     return text, p95
 
 
@@ -809,7 +817,8 @@ def render(r: dict[str, Any]) -> str:
                          + (f"{timer * 100:.1f}% |" if timer is not None else "- |"))
     if "scaling" in r:
         sc = r["scaling"]
-        lines += ["", "### Scaling (`chickgraph ingest`, ephemeral Prefect, each from empty)", "",
+        lines += ["", "### Scaling (`chickgraph ingest` of the scaled release, pages + data/, "
+                  "ephemeral Prefect, each from empty)", "",
                   "| corpus | pages | nodes | relationships | wall s | x of 1x | pages/s | "
                   "relationships/s | peak RSS MB own | with children | CPU user+sys s |",
                   "|---|---|---|---|---|---|---|---|---|---|---|"]

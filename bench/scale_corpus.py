@@ -1,19 +1,31 @@
-"""N-fold synthetic copies of the real corpus, for scaling benchmarks. Deterministic.
+"""N-fold synthetic copies of the real release, for scaling benchmarks. Deterministic.
 
-Copy 0 is the real corpus, byte for byte. Copy c >= 1 of `ALAS2.md` is `ALAS2_c<c>.md`, with
-every identifier renamed so that keys stay unique and nothing is shared between copies that
-the real corpus would not share: symbols (page and ortholog rows) get the suffix `_c<c>`,
-numeric ids (gene_id, ncbi_id, cgnc_id, ortholog entrez ids, PubMed ids) are offset by
-c * 10^9, Ensembl/MOD ids and DOIs get the suffix. Everything else (stages, locations,
-captions, nulls, '' values, comma-joined lists, keys with non-breaking spaces, unknown keys)
-is kept, so each copy has the real corpus's shape and messiness. Sources (GEISHA, NCBI
-Gene...) stay shared, as in reality.
+The copy is a whole release, as `chickgraph ingest` reads one: `x<N>/genes/*.md` and
+`x<N>/data/*.json`. The data files matter to the queries: on pages alone the facet query
+has no facets to start from and answers nothing (measured at 25x until 2026-12-05: 0 rows,
+1 db hit), so its timing said nothing about a 25x graph.
+
+Copy 0 is the real release's pages, byte for byte. Copy c >= 1 of `ALAS2.md` is
+`ALAS2_c<c>.md`, with every identifier renamed so that keys stay unique and nothing is shared
+between copies that the real corpus would not share: symbols (page and ortholog rows) get the
+suffix `_c<c>`, numeric ids (gene_id, ncbi_id, cgnc_id, ortholog entrez ids, PubMed ids) are
+offset by c * 10^9, Ensembl/MOD ids and DOIs get the suffix. Everything else (stages,
+locations, captions, nulls, '' values, comma-joined lists, keys with non-breaking spaces,
+unknown keys) is kept, so each copy has the real corpus's shape and messiness. Sources
+(GEISHA, NCBI Gene...) stay shared, as in reality.
+
+Data files: gene_index.json gets one renamed entry per page copy (symbol suffix, gene_id
+offset, the same facets: "Neural" has 25x the genes at 25x). papers.json is kept as it is:
+its entries are what image-source names resolve to, and those names are shared between
+copies. orthologs.json is kept as it is: the pipeline records its hash but reads the pages'
+ortholog tables.
 
     python -m bench.scale_corpus 5            -> .local/bench-corpus/x5 (prints the path)
 """
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -25,7 +37,7 @@ import yaml
 from bench.common import CURRENT, REPO
 
 OFFSET = 1_000_000_000
-VERSION = "1"  # bump when the renaming changes: cached folders are rebuilt
+VERSION = "2"  # bump when the renaming changes: cached folders are rebuilt
 ROOT = REPO / ".local" / "bench-corpus"
 
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -104,25 +116,58 @@ def copy_page(text: str, copy: int) -> str:
     return f"---\n{dumped}---{body}"
 
 
-def build(factor: int, root: Path = ROOT, source: Path = CURRENT) -> Path:
-    """`root/x<factor>`: `factor` copies of `source` (cached; rebuilt when VERSION changes)."""
+def index_entry(entry: Any, copy: int) -> Any:
+    """Entry `entry` of gene_index.json, renamed as `rename` renames its page."""
+    if not isinstance(entry, dict):
+        return entry
+    entry = dict(entry)
+    if "symbol" in entry:
+        entry["symbol"] = _suffix(entry["symbol"], copy)
+    if "gene_id" in entry:
+        entry["gene_id"] = _number(entry["gene_id"], copy)
+    return entry
+
+
+def copy_data(source: Path, target: Path, factor: int) -> None:
+    """The release's data files for `factor` copies (see the module docstring)."""
+    target.mkdir(parents=True, exist_ok=True)
+    for path in sorted(source.glob("*.json")):
+        if path.name != "gene_index.json" or factor == 1:
+            shutil.copyfile(path, target / path.name)
+            continue
+        entries = json.loads(path.read_bytes())
+        scaled = list(entries) + [index_entry(entry, copy) for copy in range(1, factor)
+                                  for entry in entries]
+        (target / path.name).write_text(json.dumps(scaled, ensure_ascii=False),
+                                        encoding="utf-8")
+
+
+def build(factor: int, root: Path = ROOT, source: Path = CURRENT.parent) -> Path:
+    """`root/x<factor>`: a release (`genes/`, `data/`) of `factor` copies of the release
+    `source` (cached; rebuilt when VERSION changes). Its pages are `pages(folder)`."""
     folder = root / f"x{factor}"
     marker = folder / ".complete"
-    pages = sorted(source.glob("*.md"))
+    pages = sorted((source / "genes").glob("*.md"))
     if marker.exists() and marker.read_text() == f"{VERSION} {len(pages)}\n":
         return folder
     if folder.exists():
         shutil.rmtree(folder)
-    folder.mkdir(parents=True)
+    (folder / "genes").mkdir(parents=True)
     for page in pages:
-        shutil.copyfile(page, folder / page.name)
+        shutil.copyfile(page, folder / "genes" / page.name)
     for copy in range(1, factor):
         for page in pages:
             text = page.read_text(encoding="utf-8")
-            (folder / f"{page.stem}_c{copy}.md").write_text(copy_page(text, copy),
-                                                          encoding="utf-8")
+            (folder / "genes" / f"{page.stem}_c{copy}.md").write_text(
+                copy_page(text, copy), encoding="utf-8")
+    copy_data(source / "data", folder / "data", factor)
     marker.write_text(f"{VERSION} {len(pages)}\n")
     return folder
+
+
+def pages(folder: Path) -> Path:
+    """The pages folder of a release `build` made."""
+    return folder / "genes"
 
 
 def main() -> None:

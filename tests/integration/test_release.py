@@ -276,6 +276,57 @@ def test_real_release_named_queries_answer(release_29: Any, settings: Any) -> No
         named.run_raw("phenotype-orthologs", settings, structure="heart", mim_id="OMIM-1")
 
 
+# How facet-genes-in-tissue sums a facet's images (its text explains): from the genes' own
+# edges, or from the structure's site lists keeping the facet's entries by a list of their
+# ranks, or by looking the genes in range up in image order until `limit` are facet genes.
+ROUTE = """MATCH (f:Facet {name_lower: toLower($facet)}) WHERE f.kind = $kind
+WITH sum(COUNT { (f)<-[:IN_FACET]-() }) AS members
+MATCH (:AnatomicalStructure {key: $structure})<-[:PART_OF*0..]-(a:AnatomicalStructure)
+WITH members, collect(DISTINCT a) AS parts
+RETURN members, reduce(n = 0, a IN parts | n + COUNT { (a)<-[:EXPRESSED_IN]-() }) AS n"""
+
+
+def facet_route(driver: Any, settings: Any, facet: str, kind: str, structure: str,
+                limit: int) -> str:
+    row = db.run_read(driver, settings, ROUTE, {"facet": facet, "kind": kind,
+                                                "structure": structure})[0]
+    members, edges = row["members"], row["n"]
+    if members * 40 < edges:
+        return "edges"
+    return "rank list" if members * members < 25 * limit * edges else "lookups"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("facet", "kind", "structure", "stages", "limit", "route"), [
+    ("WNT", "pathway", "limb", ("HH20", None), 100, "edges"),
+    ("Neural", "system", "heart", ("HH10", "HH20"), 100, "rank list"),
+    ("Transcription Factor", "category", "head-mesenchyme", ("HH4", "HH12"), 100,
+     "rank list"),
+    ("Neural", "system", "heart", ("HH10", "HH20"), 5, "lookups"),
+    ("Neural", "system", "neural-plate-tube", (None, None), 3, "lookups"),
+    ("Cardiovascular", "system", "midbrain", ("HH20", "HH36"), 10, "lookups"),
+])
+def test_real_release_facet_routes_answer_as_genes_in_tissue(
+        release_29: Any, settings: Any, facet: str, kind: str, structure: str,
+        stages: tuple[str | None, str | None], limit: int, route: str) -> None:
+    """Each route gives genes-in-tissue's answer kept to the facet's genes (gene_index.json),
+    in its order, cut at `limit`: the same genes, images and stages. The route is asserted
+    too, so that a change of the data cannot leave one untested."""
+    assert facet_route(release_29, settings, facet, kind, structure, limit) == route
+    index = json.loads((RELEASE_29 / "data/gene_index.json").read_text())
+    field = {"system": "systems", "pathway": "pathways", "category": "categories"}[kind]
+    members = {e["symbol"] for e in index if facet in e[field]}
+    given = {"structure": structure, "from_stage": stages[0], "to_stage": stages[1]}
+    tissue = named.run_raw("genes-in-tissue", settings, **given, limit=100_000)
+    expected = [(r["symbol"], r["images"], r["stages"]) for r in tissue
+                if r["symbol"] in members][:limit]
+    rows = named.run_raw("facet-genes-in-tissue", settings, **given, facet=facet, kind=kind,
+                         limit=limit)
+    assert expected
+    assert [(r["symbol"], r["images"], r["stages"]) for r in rows] == expected
+    assert all(f"{kind}:{facet}" in r["facets"] for r in rows)
+
+
 @pytest.mark.slow
 def test_real_releases_sync_both_ways_with_data(release_29: Any, settings: Any) -> None:
     if not RELEASE_24.exists():

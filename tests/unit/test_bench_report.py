@@ -43,3 +43,11 @@ def test_the_table_carries_the_first_pass_column() -> None:
     assert "| first pass p95 ms |" in header
     assert any(line.startswith("| a | 6.0 | 12.0 | 13.0 | 31.5 | 1.0 / 2 |") for line in lines)
     assert any(line.startswith("| b | 4.5 | 9.0 | 10.0 | - | 1.0 / 2 |") for line in lines)
+
+
+def test_a_query_that_answered_nothing_is_named() -> None:
+    empty = query(3.0) | {"mean_rows": 0}
+    (_, measured, ok), = run_all.targets({"queries_scaled": {
+        "factor": 25, "queries": {"a": query(60.0), "ortholog-consistency": empty}}})
+    assert ok is True and measured == (
+        "worst: a 60.0 ms; answered nothing (not measured on data): ortholog-consistency")
