@@ -1,5 +1,7 @@
-// Chicken gene -> its facets. $rows: [{gene_key, facet_key}]
+// Chicken genes -> their facets. $rows: [{facet_key, gene_keys}], one row per facet with its
+// genes' keys (a row per link was 274k dicts at 25x: pipeline/transform/facets.py).
 UNWIND $rows AS row
-MATCH (g:Gene {key: row.gene_key})
 MATCH (f:Facet {key: row.facet_key})
+UNWIND row.gene_keys AS gene_key
+MATCH (g:Gene {key: gene_key})
 CREATE (g)-[:IN_FACET]->(f)

@@ -130,13 +130,14 @@ def load_chunk(sealed: Sealed[ChunkRows], run_id: str) -> int:
 
 @retried_task
 def sync_release_data(
-    release_root: str, deleted: list[str], pages_changed: bool
+    release_root: str, deleted: list[str], pages_changed: bool, pool_size: int
 ) -> release_data.ReleaseReport:
-    """The release's data files (papers, facets), after the pages: see pipeline/ingest/release."""
+    """The release's data files (papers, facets), after the pages: see pipeline/ingest/release.
+    Read and planned in the parse pool when there is one (`pool_size` > 0)."""
     settings = get_settings()
-    files = release.read_data_files(release.locate(Path(release_root)))
-    return release_data.sync_release(db.shared_driver(settings), settings, files,
-                                     sorted(deleted), pages_changed)
+    return release_data.sync_release(db.shared_driver(settings), settings, release_root,
+                                     sorted(deleted), pages_changed,
+                                     worker_pool(pool_size) if pool_size else None)
 
 
 @retried_task
@@ -173,15 +174,19 @@ def record_run(summary: IngestSummary, started_at: str) -> None:
     lock.release(driver, settings, summary.run_id)
 
 
+def _pool_size(settings: Settings) -> int:
+    """Only the local thread runner parses in a process pool; on Dask every task already runs
+    in a worker process of its own (a daemon, which could not start a pool anyway)."""
+    context = FlowRunContext.get()
+    local = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
+    return settings.ingest.workers if local else 0
+
+
 def _stream_chunks(run: IngestRun, root: Path, paths: list[str], settings: Settings,
                    progress: ProgressCallback | None) -> None:
     """Parse ahead of the single writer (core.parse_ahead), one transaction per chunk."""
     workers, max_bytes = settings.ingest.workers, settings.ingest.max_page_bytes
-    # Only the local thread runner parses in a process pool; on Dask every task already runs
-    # in a worker process of its own (a daemon, which could not start a pool anyway).
-    context = FlowRunContext.get()
-    local = context is not None and isinstance(context.task_runner, ThreadPoolTaskRunner)
-    pool_size = workers if local else 0
+    pool_size = _pool_size(settings)
     cache = record_cache(settings)
 
     def parse(chunk: list[str]) -> PrefectFuture[ChunkResult]:
@@ -277,7 +282,7 @@ def ingest_flow(
         changed = bool(run.summary.pages_loaded or run.to_delete or run.displaced
                        or state.full_reload or state.gc_owed)
         release_data.add_to_summary(run.summary, sync_release_data(
-            str(layout.root), sorted(run.to_delete), changed))
+            str(layout.root), sorted(run.to_delete), changed, _pool_size(settings)))
         summary = finish(sorted(run.to_delete), quote(run.summary), state.gc_owed)
         summary = enrich(quote(summary))
         if strict and summary.pages_failed:

@@ -17,13 +17,15 @@ same rows, and those are what the graph models.
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from neo4j import Driver
 
 from pipeline.extract.pages import PageIssue
-from pipeline.extract.release import DataFile
+from pipeline.extract.release import DataFile, locate, read_data_files
 from pipeline.ingest.summary import IngestSummary, PageError
 from pipeline.load import writer
 from pipeline.settings import Settings
@@ -84,15 +86,34 @@ def plan(files: dict[str, DataFile], genes: list[ChickGene], sources: list[str]
     return rows, report
 
 
-def sync_release(driver: Driver, settings: Settings, files: dict[str, DataFile],
-                 deleted_paths: list[str], pages_changed: bool) -> ReleaseReport:
-    """Apply the data files if they, the pages or RELEASE_MODEL changed; report either way."""
+Planned = tuple[dict[str, list[dict[str, Any]]], ReleaseReport, dict[str, tuple[str, str]]]
+
+
+def plan_release(release_root: str, genes: list[ChickGene], sources: list[str]) -> Planned:
+    """Read the release's data files and plan their rows, with each file's (hash, model).
+
+    Pure but for reading the files, so it can run in the ingest's parse pool: there the
+    decoded index never enters the ingest's own process (25x: 30 MB of JSON, a 68 MB peak
+    for the plan, against ~11 MB to send the genes and receive the rows)."""
+    files = read_data_files(locate(Path(release_root)))
+    rows, report = plan(files, genes, sources)
+    return rows, report, {path: (file.sha256, RELEASE_MODEL) for path, file in files.items()}
+
+
+def sync_release(driver: Driver, settings: Settings, release_root: str,
+                 deleted_paths: list[str], pages_changed: bool,
+                 pool: Executor | None = None) -> ReleaseReport:
+    """Apply the data files if they, the pages or RELEASE_MODEL changed; report either way.
+    They are read and planned in `pool` (a process pool) when given, else here."""
     state = writer.release_state(driver, settings, deleted_paths)
     stored = {path: (sha, model) for path, sha, model in state["hashes"]}
     genes = [ChickGene(key, symbol, gene_id) for key, symbol, gene_id in state["genes"]]
-    rows, report = plan(files, genes, state["sources"])
+    if pool is None:
+        rows, report, current = plan_release(release_root, genes, state["sources"])
+    else:
+        rows, report, current = pool.submit(plan_release, release_root, genes,
+                                            state["sources"]).result()
     report.phenotypes_unsplit = state["unsplit"]
-    current = {path: (file.sha256, RELEASE_MODEL) for path, file in files.items()}
     if pages_changed or stored != current:
         writer.write_release(driver, settings, rows)
         report.written = True

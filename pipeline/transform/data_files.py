@@ -7,15 +7,20 @@ nothing; the pages still load. Pure: bytes in, values and problems out.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from pipeline.extract.pages import PageIssue
 
 
-def decode_list(path: str, content: bytes) -> tuple[list[Any] | None, list[PageIssue]]:
-    """The file's top-level JSON list, or None and one problem naming the file."""
+def decode_list(path: str, content: bytes,
+                object_pairs_hook: Callable[[list[tuple[str, Any]]], Any] | None = None,
+                ) -> tuple[list[Any] | None, list[PageIssue]]:
+    """The file's top-level JSON list, or None and one problem naming the file.
+    `object_pairs_hook` builds each JSON object (json.loads's): a caller drops there what it
+    never reads, before the whole file is in memory."""
     try:
-        value = json.loads(content)
+        value = json.loads(content, object_pairs_hook=object_pairs_hook)
     except UnicodeDecodeError as exc:
         return None, [PageIssue(path, "(file)", f"not UTF-8: {exc.reason}; file skipped")]
     except json.JSONDecodeError as exc:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from pipeline.extract import release
-from pipeline.ingest.release import RELEASE_MODEL, plan
+from pipeline.ingest.release import RELEASE_MODEL, plan, plan_release
 from pipeline.transform import facets, literature, phenotypes
 from pipeline.transform.facets import ChickGene
 
@@ -110,10 +112,11 @@ def test_facets_named_as_the_site_names_them() -> None:
     assert [n["key"] for n in result.nodes] == [
         "category:Transcription Factor", "pathway:WNT", "system:Cardiovascular",
         "system:Limb", "system:Neural"]
-    assert {(link["gene_key"], link["facet_key"]) for link in result.links} == {
-        ("K/RELA", "system:Cardiovascular"), ("K/RELA", "system:Neural"),
-        ("K/RELA", "pathway:WNT"), ("K/RELA", "category:Transcription Factor"),
-        ("K/RELB", "system:Neural")}
+    assert result.links == [  # one row per facet, its genes sorted
+        {"facet_key": "category:Transcription Factor", "gene_keys": ["K/RELA"]},
+        {"facet_key": "pathway:WNT", "gene_keys": ["K/RELA"]},
+        {"facet_key": "system:Cardiovascular", "gene_keys": ["K/RELA"]},
+        {"facet_key": "system:Neural", "gene_keys": ["K/RELA", "K/RELB"]}]
     assert [(p.field, p.severity) for p in result.problems] == [("[2].symbol", "warning")]
 
 
@@ -121,7 +124,23 @@ def test_gene_index_symbol_shared_by_two_pages_uses_gene_id() -> None:
     genes = [ChickGene("a", "X", "1"), ChickGene("b", "X", "2")]
     content = json.dumps([{"symbol": "X", "gene_id": "2", "pathways": ["HOX"]}]).encode()
     assert facets.parse_gene_index(content, genes).links == [
-        {"gene_key": "b", "facet_key": "pathway:HOX"}]
+        {"facet_key": "pathway:HOX", "gene_keys": ["b"]}]
+
+
+def test_gene_index_fields_never_read_are_not_kept_nor_checked() -> None:
+    """`locations`, `image_count` and `has_disease` are dropped as the file is decoded (the
+    memory of a 25x index): whatever they hold, the entry loads as without them."""
+    plain = [{"symbol": "RELA", "gene_id": "200001", "systems": ["Neural"]},
+             {"symbol": "RELB", "gene_id": "200002", "systems": ["Neural"]}]
+    odd = [entry | {"locations": {"not": "a list"}, "image_count": "many",
+                    "has_disease": [None]} for entry in plain]
+    parsed = [facets.parse_gene_index(json.dumps(v).encode(), GENES) for v in (plain, odd)]
+    assert parsed[0] == parsed[1] and parsed[0].problems == []
+    assert parsed[0].links == [{"facet_key": "system:Neural", "gene_keys": ["K/RELA", "K/RELB"]}]
+    entry = facets._read_fields([("symbol", "X"), ("locations", ["Heart"]),
+                                 ("systems", ["Neu" + "ral", 5])])
+    assert entry == {"symbol": "X", "systems": ["Neural", 5]}
+    assert entry["systems"][0] is sys.intern("Neural")
 
 
 def test_gene_index_wrong_types_and_truncation() -> None:
@@ -160,10 +179,25 @@ def test_plan_rows_and_report() -> None:
     assert {r["model"] for r in rows["release_data_files"]} == {RELEASE_MODEL}
     assert len(rows["release_publications"]) == 5 and report.publications == 5
     assert report.citation_sources == 2 and report.citations_unresolved == ["Nobody et al. 2001"]
-    assert report.facets == 5 and len(rows["release_facet_links"]) == 5
+    assert report.facets == 5
+    assert sum(len(row["gene_keys"]) for row in rows["release_facet_links"]) == 5
     no_papers = {k: v for k, v in files.items() if k != "data/papers.json"}
     rows, report = plan(no_papers, GENES, ["Anderson et al. 2019"])
     assert rows["release_citations"] == [] and report.citation_sources == 0
+
+
+def test_release_planned_in_a_process_pool_equals_planned_here() -> None:
+    """The ingest plans a release in its parse pool (the decoded index stays out of its own
+    process): what comes back is what planning it here gives, hashes included."""
+    sources = ["Anderson et al. 2019", "GEISHA", "Nobody et al. 2001"]
+    here = plan_release(str(FIXTURES / "good"), GENES, sources)
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        there = pool.submit(plan_release, str(FIXTURES / "good"), GENES, sources).result()
+    assert there == here
+    rows, report, current = here
+    assert sorted(current) == ["data/gene_index.json", "data/orthologs.json", "data/papers.json"]
+    assert {model for _, model in current.values()} == {RELEASE_MODEL}
+    assert report.facets == 5 and rows["release_facets"]
 
 
 # ------------------------------------------------------------------ named query parameters
