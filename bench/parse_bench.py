@@ -3,10 +3,10 @@
 The floor is a plain one-process `yaml.load(fm, Loader=yaml.CSafeLoader)` over the front
 matter of every page (read and split beforehand, so only YAML is timed). Against it, in the
 same process and run: today's libyaml loader (PageLoader / FastPageLoader, as the handler
-chose before the compiled path), the page loader as it is now (yaml12 where the screen lets
+chose before the compiled path), the page loader as it is now (yaml-rs where the screen lets
 it, libyaml otherwise), and parse + transform of the whole corpus by the flow's chunk function
 on 2 worker processes and in one process (reading, hashing, validating and building rows
-included), once with libyaml only (py-yaml12 switched off) and once as shipped, the two
+included), once with libyaml only (yaml-rs switched off) and once as shipped, the two
 alternating; then, as shipped, with the record cache (pipeline/ingest/record_cache.py): the
 pass that fills it and the passes that read it. Each figure is the best of N passes. The box
 is shared, so the ratios, the CPU seconds and the load average are what to compare, not the

@@ -723,11 +723,11 @@ def render(r: dict[str, Any]) -> str:
         lines += ["", "### Parse against the libyaml floor (1x, bench/parse_bench.py)", "",
                   "| pass | seconds | x CSafeLoader |", "|---|---|---|"]
         rows_f = [("CSafeLoader, one process", f["csafeloader_s"]),
-                  ("libyaml page loader (before py-yaml12), one process",
+                  ("libyaml page loader (before the compiled path), one process",
                    f["libyaml_loader_s"]),
                   (f"page loader, one process ({f['pages_on_compiled_path']} of "
-                   f"{f['pages']} pages on py-yaml12)", f["page_loader_s"])]
-        for label, key in (("libyaml only", "libyaml_only"), ("with py-yaml12", "with_compiled")):
+                   f"{f['pages']} pages on yaml-rs)", f["page_loader_s"])]
+        for label, key in (("libyaml only", "libyaml_only"), ("with yaml-rs", "with_compiled")):
             rows_f += [(f"parse + transform, 2 workers, {label}", f[key]["two_workers_s"]),
                        (f"parse + transform, one process, {label}", f[key]["one_process_s"])]
         records = f.get("record_cache")
@@ -743,7 +743,7 @@ def render(r: dict[str, Any]) -> str:
         lines += ["", "CPU of the 2-worker passes (workers + parent): " + "; ".join(
             f"{label} {f[key]['workers_cpu_s']:.2f} s + {f[key]['parent_cpu_s']:.2f} s"
             for label, key in (("libyaml only", "libyaml_only"),
-                               ("with py-yaml12", "with_compiled")))]
+                               ("with yaml-rs", "with_compiled")))]
         lines += ["", f"Best of {f['runs_best_of']} passes each; load average "
                   f"{f['load_average_start']} at start, {f['load_average_end']} at end."]
     lines += ["", "### 1x corpus, side by side (each from an empty database)", "",

@@ -1,13 +1,14 @@
-"""Front matter through a compiled YAML parser (py-yaml12), only where it cannot differ.
+"""Front matter through a compiled YAML parser (yaml-rs), only where it cannot differ.
 
-PyYAML builds every object in Python; yaml12 builds them in Rust, ~6x faster here. But the
-two do not read YAML the same way: yaml12 follows the YAML 1.2 core schema (`010` is 10,
-`1e3` a float, `2023-01-01` and `12:30` strings, `<<` an ordinary key), silently keeps the
-last of two equal keys, and has no alias limits. Today's rules are PageLoader's (YAML 1.1
-numbers and dates, YAML 1.2 booleans, duplicate keys refused with their line). So a page
-takes this path only when a cheap screen of its text proves that both parsers must build the
-same objects; every other page, and every page yaml12 rejects, goes to libyaml, which then
-also words the error. A false alarm of the screen only costs speed.
+PyYAML builds every object in Python; yaml-rs builds them in Rust, ~7.5x faster here (and
+1.7x faster than py-yaml12, the compiled parser used before it). But the two do not read
+YAML the same way: yaml-rs follows the YAML 1.2 core schema (`010` is 10, `1e3` a float,
+`2023-01-01` and `12:30` strings with `parse_datetime` off, `<<` an ordinary key) and has no
+alias limits. Today's rules are PageLoader's (YAML 1.1 numbers and dates, YAML 1.2 booleans,
+duplicate keys refused with their line). So a page takes this path only when a cheap screen
+of its text proves that both parsers must build the same objects; every other page, and
+every page yaml-rs rejects, goes to libyaml, which then also words the error. A false alarm
+of the screen only costs speed.
 
 Why the screen is enough: a plain scalar is typed by its first character. Outside
 `0-9 + - . < = ~ n N t T f F` and the empty scalar, both schemas give a string; for
@@ -17,30 +18,35 @@ indentation and `- ` markers, or after `: `) with a digit, a sign or dot before 
 `.i`/`.n`, `<` or `=`, unless its first line holds a character no number, date, merge or
 value uses (`5'-AATT-3'`, `559593,497505`: text to both) or it is a decimal integer alone on
 its line (the same int to both). Flow collections (but for a value that is just `[]` or
-`{}`, empty to both), tags, anchors, aliases, block scalars (yaml12 reads an empty `|` as a
+`{}`, empty to both), tags, anchors, aliases, block scalars (yaml-rs reads an empty `|` as a
 newline), explicit keys, directives, document markers, tabs and the characters YAML 1.1 and
-1.2 disagree on (line breaks other than LF, non-printables) are refused outright. Any int or
-float the walk meets beyond that sends the page to libyaml.
+1.2 disagree on (line breaks other than LF, non-printables) are refused outright, and so is
+a line starting with 64 columns of spaces and `- ` markers: only that deep a nesting can
+pass the other tests, and the compiled parsers recurse without a limit (a 200 kB page of
+100,000 nested `- ` crashed the process with a segfault, in py-yaml12 as in yaml-rs). Any
+float or other type the walk meets beyond that sends the page to libyaml.
 
-Duplicate keys: in block style without flow collections each line holds at most one key,
-and every key is followed by `: `, `:` and a newline, or `:` at the end. So both the count of
-those and the count of lines holding one are at least the number of keys written; when either
-equals the number of keys yaml12 kept, none was dropped. Quoted text can hold `: ` too
-(`'Related article: Anderson'`): without backslash escapes, every `: ` or `:` and a newline
-in the keys and values built comes from one of the text's own, inside a scalar, so the
-text's count minus the built objects' count is a bound as well. Keys that are not strings (`1:`,
-`true:`, `null:`) leave the fast path, so "equal after typing" and "equal as text" (how
-PageLoader compares keys) coincide.
+Duplicate keys: yaml-rs refuses them (the page then goes to libyaml, which words the error),
+and a count proves it again, whatever the parser does: in block style without flow
+collections each line holds at most one key, and every key is followed by `: `, `:` and a
+newline, or `:` at the end. So both the count of those and the count of lines holding one
+are at least the number of keys written; when either equals the number of keys the parser
+kept, none was dropped. Quoted text can hold `: ` too (`'Related article: Anderson'`):
+without backslash escapes, every `: ` or `:` and a newline in the keys and values built
+comes from one of the text's own, inside a scalar, so the text's count minus the built
+objects' count is a bound as well. Keys that are not strings (`1:`, `true:`, `null:`) leave
+the fast path, so "equal after typing" and "equal as text" (how PageLoader compares keys)
+coincide.
 """
 
 from __future__ import annotations
 
 import re
-from sys import intern
 from typing import Any
 
-try:  # the `fast-yaml` dependency; without it every page goes to libyaml
-    from yaml12 import parse_yaml as _parse_yaml
+try:  # without yaml-rs every page goes to libyaml
+    from yaml_rs import DuplicateKeyPolicy
+    from yaml_rs import loads as _parse_yaml
 except ImportError:  # pragma: no cover - depends on the environment
     _parse_yaml = None
 
@@ -64,7 +70,7 @@ _TYPED = (r"(?=[0-9<=.+\-])(?!-?(?:0|[1-9][0-9]{0,17}) *(?:\n|$))"
           r"[0-9a-fA-FxoiInNtTzZ_:.+\- <=]*?(?::(?:[ \n]|$)| #|\n|$)")
 # What may follow a node's start: flow collection (but for `[]` or `{}` alone on the rest of
 # its line: an empty list or mapping to both, with no key in it), tag, anchor, alias, block
-# scalar (yaml12 reads an empty `|` as "\n", PyYAML as ""), explicit key, or _TYPED
+# scalar (yaml-rs reads an empty `|` as "\n", PyYAML as ""), explicit key, or _TYPED
 _NODE = (r"(?:\[(?!\] *(?:\n|$))|\{(?!\} *(?:\n|$))|[!&*|>]|\?(?:[ \n]|$)|" + _TYPED
          + ")")
 # the first characters _NODE can start with: a lookahead that fails at once for the common
@@ -76,9 +82,11 @@ _AFTER_COLON = re.compile(r":  *+" + _NODE_START + _NODE)
 # and directives. The text searched starts with a newline, so its first line is included.
 # The runs of spaces and `- ` are possessive: _NODE never starts at a space or at `- `, so
 # giving any back could not match, and trying it at each of ~475k line starts cost 3x the time.
+# A line whose first 64 characters are spaces and `-`: the only way block style nests that
+# deep (each level takes a column or a `- `); real pages reach 7.
 _AT_LINE_START = re.compile(r"\n(?: *+(?:- +)*+" + _NODE_START + _NODE
-                            + r"|(?:---|\.\.\.)(?:[ \n]|$)|%)")
-# A node that is only blanks, one of them not ASCII (`a: \xa0`): yaml12 strips Unicode blanks
+                            + r"|(?:---|\.\.\.)(?:[ \n]|$)|%|[ -]{64})")
+# A node that is only blanks, one of them not ASCII (`a: \xa0`): yaml-rs strips Unicode blanks
 # and reads null, PyYAML keeps the text. Such a node starts after a line's start, `:` or `-`
 # and spaces, with a non-ASCII blank, and ends where a plain scalar ends (the line's end, `#`,
 # `:`). The search starts at the rare non-ASCII blank (a fast scan; most pages hold one, in
@@ -124,7 +132,7 @@ def _odd_character(fm_text: str, narrow: bytes | None) -> bool:
 
 
 def screened_out(fm_text: str) -> bool:
-    """True when the text may hold something yaml12 would read unlike PageLoader."""
+    """True when the text may hold something yaml-rs would read unlike PageLoader."""
     if "*" in fm_text:  # aliases: shared objects and alias limits are libyaml's business
         return True
     narrow = _narrow(fm_text)
@@ -143,21 +151,21 @@ def available() -> bool:
 
 def load(fm_text: str) -> Any:
     """The front matter as PageLoader would build it, or NOT_LOADED when the page must go to
-    libyaml (screened out, rejected by yaml12, a non-text key, or a key was dropped)."""
+    libyaml (screened out, rejected by yaml-rs, not a mapping, a non-text key, a type PageLoader
+    would build otherwise, or a key was dropped)."""
     if _parse_yaml is None or screened_out(fm_text):
         return NOT_LOADED
     try:
-        # multi: with one document asked for, yaml12 silently drops what follows the first
-        # one (`  a: b\nc` gives {'a': 'b'}); PyYAML refuses such text
-        documents = _parse_yaml(fm_text, multi=True)
+        built = _parse_yaml(fm_text, parse_datetime=False,
+                            duplicate_key_policy=DuplicateKeyPolicy.Error)
     except Exception:  # any refusal: libyaml decides, and words the error
         return NOT_LOADED
-    if len(documents) != 1:
+    # several documents come back as a list, an empty one as None: libyaml words those
+    if built.__class__ is not dict:
         return NOT_LOADED
-    value = documents[0]
     keys = [0]
     try:
-        built = _rebuild(value, keys, 0)
+        _vouch(built, keys, 0)
     except _Unsure:
         return NOT_LOADED
     # every key is on a line of its own with `: ` or a final `:`; the quick count also
@@ -199,54 +207,29 @@ NOT_LOADED = _NotLoaded()
 
 
 class _Unsure(Exception):
-    """A value the fast path does not vouch for: a non-text key, or too deep."""
+    """A value the fast path does not vouch for: a non-text key, another type, too deep."""
 
 
-def _rebuild(value: Any, keys: list[int], depth: int) -> Any:
-    """Interns mapping keys as FastPageLoader does (one object per key name: cheaper to
-    pickle) and counts them; scalars stay yaml12's own objects. Leaves are only looked at,
-    never passed to a call: this walk costs a fraction of the parse."""
+def _vouch(value: Any, keys: list[int], depth: int) -> None:
+    """Checks that the parser built only what PageLoader builds from the same text (text keys;
+    text, int, bool and null leaves; no deeper than MAX_DEPTH) and counts the keys. Nothing
+    is copied: keys are not interned here, as the transform's key walk gives every key one
+    shared object per name (an interning copy of each mapping cost 3x this walk)."""
     kind = value.__class__
     if kind is dict:
-        return _mapping(value, keys, depth)
-    if kind is list:
-        return _sequence(value, keys, depth)
-    if kind is str or kind is int or kind is bool or value is None:
-        return value
-    raise _Unsure
-
-
-def _screened(item: Any, keys: list[int], depth: int) -> Any:
-    """A value that is not text: containers screened one level deeper, int/bool/null kept;
-    a float (screened out earlier) or a tagged value is never expected here."""
-    kind = item.__class__
-    if kind is dict:
-        return _mapping(item, keys, depth + 1)
-    if kind is list:
-        return _sequence(item, keys, depth + 1)
-    if kind is int or kind is bool or item is None:
-        return item
-    raise _Unsure
-
-
-def _mapping(value: dict[Any, Any], keys: list[int], depth: int) -> dict[str, Any]:
-    if depth > MAX_DEPTH:
-        raise _Unsure
-    keys[0] += len(value)
-    try:
-        out = dict(zip(map(intern, value), value.values(), strict=True))
-    except TypeError:  # a key that is not text (1, true, null, yaml12's tag wrapper)
-        raise _Unsure from None
-    for key, item in out.items():  # replaces values only: no change of size while iterating
-        if item.__class__ is not str:
-            out[key] = _screened(item, keys, depth)
-    return out
-
-
-def _sequence(value: list[Any], keys: list[int], depth: int) -> list[Any]:
-    if depth > MAX_DEPTH:
-        raise _Unsure
-    for index, item in enumerate(value):  # yaml12's fresh list: changed in place
-        if item.__class__ is not str:
-            value[index] = _screened(item, keys, depth)
-    return value
+        if depth > MAX_DEPTH:
+            raise _Unsure
+        keys[0] += len(value)
+        for key, item in value.items():
+            if key.__class__ is not str:  # 1, true, null, or a wrapper for another key
+                raise _Unsure
+            if item.__class__ is not str:
+                _vouch(item, keys, depth + 1)
+    elif kind is list:
+        if depth > MAX_DEPTH:
+            raise _Unsure
+        for item in value:
+            if item.__class__ is not str:
+                _vouch(item, keys, depth + 1)
+    elif not (kind is int or kind is bool or value is None or kind is str):
+        raise _Unsure  # a float (screened out before) or a tagged value: never expected

@@ -169,7 +169,7 @@ class RawPage:
 
 
 class _CYAMLHandler(YAMLHandler):
-    """python-frontmatter's YAML handler on compiled parsers: yaml12 where it builds the same
+    """python-frontmatter's YAML handler on compiled parsers: yaml-rs where it builds the same
     objects as PageLoader (pipeline/extract/compiled_yaml.py), else libyaml (~9x PyYAML)."""
 
     def split(self, text: str) -> tuple[str, str]:

@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
+from sys import intern
 from typing import Any
 
 from pydantic import ValidationError
@@ -276,7 +277,9 @@ def _key_name(key: Any, where: _Where) -> str:
         raise Rejected(_render((where, key)), f"key {key!r} is a {type(key).__name__}, not text")
     name = _KEY_NAMES.get(key)
     if name is None:
-        name = normalise_key(key) if _NEEDS_FOLDING.search(key) else key
+        # interned: one object per name in every page's records, whichever parser read the
+        # key (yaml-rs does not intern), so marshal writes each name once per page
+        name = intern(normalise_key(key) if _NEEDS_FOLDING.search(key) else key)
         if len(_KEY_NAMES) < 10_000:
             _KEY_NAMES[key] = name
     return name

@@ -1,14 +1,16 @@
-"""The compiled path (yaml12) must build exactly what today's libyaml loader builds.
+"""The compiled path (yaml-rs) must build exactly what today's libyaml loader builds.
 
-Pages go to yaml12 only when pipeline/extract/compiled_yaml.py's screen allows it; every
-other page, and every page yaml12 refuses, is read by libyaml as before. Compared here: the
-objects (values, types, key order, interned keys) and the PageIssues, on every page of both
-real releases and on generated YAML text full of the cases where YAML 1.1 and 1.2 differ.
+Pages go to yaml-rs only when pipeline/extract/compiled_yaml.py's screen allows it; every
+other page, and every page yaml-rs refuses, is read by libyaml as before. Compared here: the
+objects (values, types, key order) and the PageIssues, on every page of both real releases
+and on generated YAML text full of the cases where YAML 1.1 and 1.2 differ; and, once
+validated, interned keys, as libyaml's loader gives them.
 """
 
 from __future__ import annotations
 
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,10 +28,11 @@ from pipeline.extract.pages import (
     PageLoader,
     parse_page_bytes,
 )
+from pipeline.transform.records import checked
 from tests.conftest import CURRENT, PREVIOUS, needs_corpus
 from tests.yaml_documents import documents as yaml_documents
 
-pytestmark = pytest.mark.skipif(not compiled_yaml.available(), reason="py-yaml12 not installed")
+pytestmark = pytest.mark.skipif(not compiled_yaml.available(), reason="yaml-rs not installed")
 
 
 def libyaml_today(text: str) -> Any:
@@ -48,7 +51,7 @@ def outcome(load: Any, text: str) -> str:
 
 def keys_interned(value: Any) -> bool:
     if isinstance(value, dict):
-        return all(sys.intern(k) is k for k in value if isinstance(k, str)) and all(
+        return all(sys.intern(k) is k for k in value) and all(
             keys_interned(v) for v in value.values())
     if isinstance(value, list):
         return all(keys_interned(v) for v in value)
@@ -57,7 +60,7 @@ def keys_interned(value: Any) -> bool:
 
 def page_without_compiled(monkeypatch: pytest.MonkeyPatch, rel: str, data: bytes) -> Any:
     with monkeypatch.context() as patch:
-        patch.setattr(compiled_yaml, "_parse_yaml", None)  # as if py-yaml12 were absent
+        patch.setattr(compiled_yaml, "_parse_yaml", None)  # as if yaml-rs were absent
         return parse_page_bytes(rel, data)
 
 
@@ -77,7 +80,8 @@ def test_every_real_page_builds_the_same_objects_and_issues(
             slow = libyaml_today(front_matter)
             assert fast == slow, page
             assert repr(fast) == repr(slow), page  # same types and key order too
-            assert keys_interned(fast), page
+            # keys are not interned on this path: validation interns them
+            assert keys_interned(checked(fast, scan=False)), page
         new = parse_page_bytes(page.name, data)
         old = page_without_compiled(monkeypatch, page.name, data)
         assert repr(new) == repr(old), page  # same mapping, body and flag, or same PageIssue
@@ -94,7 +98,7 @@ def test_every_real_page_builds_the_same_objects_and_issues(
     "a: 1\n---\nb: 2\n", "a:\tb\n", "a: b\r\nc: d\n", "a: |\n", "a: >-\n  x\n",
     "  a: b\nc\n", "  a: b\n# c\nc: d\n", "", "k" * 1100 + ": v\n",
     "a: [] # c\n", "a: [b]\n", "[]: x\n", "a: {b: 1}\n",
-    # nodes of Unicode blanks only: yaml12 reads null, PyYAML the text (found by hypothesis)
+    # nodes of Unicode blanks only: yaml-rs reads null, PyYAML the text (found by hypothesis)
     "a:\n  - \xa0\n", "a: \xa0\n", "- \u3000\n", "a: \xa0 #c\n", "\xa0: 1\n",
     "a: x\n  \u2003\n",
 ])
@@ -130,6 +134,40 @@ def test_duplicate_keys_are_refused_with_key_and_line(
     issue = parse_page_bytes("p.md", data)
     assert issue == page_without_compiled(monkeypatch, "p.md", data)
     assert "duplicate key" in issue.message and " at line " in issue.message  # type: ignore
+
+
+DEEP_PAGE = """
+import sys
+from pipeline.extract import compiled_yaml
+from pipeline.extract.pages import parse_page_bytes
+data = ("---\\nsymbol: x\\na:\\n" + sys.stdin.read() + "x\\n---\\nbody\\n").encode()
+print(repr(parse_page_bytes("p.md", data)))
+compiled_yaml._parse_yaml = None  # libyaml alone
+print(repr(parse_page_bytes("p.md", data)))
+"""
+
+
+@pytest.mark.parametrize("nesting", [
+    "- " * 100_000,  # 200 kB: a segfault in yaml-rs and py-yaml12 before the screen refused it
+    "".join(" " * i + f"k{i}:\n" for i in range(3000)),  # indentation: 4.5 MB, under the limit
+    "- " * 40 + "k:\n" + "".join(" " * (80 + i) + f"k{i}:\n" for i in range(1000)) + " " * 1080,
+], ids=["dashes", "indentation", "both"])
+def test_deep_nesting_goes_to_libyaml_and_never_crashes(nesting: str) -> None:
+    """Run in a child process: a parser that crashes must fail this test, not end pytest."""
+    assert compiled_yaml.load("a:\n" + nesting + "x\n") is compiled_yaml.NOT_LOADED
+    done = subprocess.run([sys.executable, "-c", DEEP_PAGE], input=nesting,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr[-2000:]
+    shipped, libyaml_alone = done.stdout.splitlines()
+    assert shipped == libyaml_alone
+    assert shipped.startswith("PageIssue(file='p.md', field='(front matter)'")
+    assert "nesting" in shipped  # libyaml's "exceeded maximum nesting depth", or ours
+
+
+def test_nesting_within_64_columns_keeps_the_compiled_path() -> None:
+    text = "a:\n" + "".join(" " * (2 * i) + f"k{i}:\n" for i in range(1, 31)) + " " * 62 + "v: 1\n"
+    assert not compiled_yaml.screened_out(text)
+    assert compiled_yaml.load(text) is not compiled_yaml.NOT_LOADED
 
 
 # ---------------------------------------------------------------- generated YAML text
@@ -192,7 +230,7 @@ def test_generated_text_loads_or_fails_the_same(text: str) -> None:
     st.sampled_from(SAFE_VALUES), st.text(st.characters(min_codepoint=0x20), max_size=6))))
 @example("a: x\nb:\n  - a: 1\n    'a': 2\n")
 def test_generated_page_like_text_loads_or_fails_the_same(text: str) -> None:
-    """Mostly texts the screen lets through: yaml12 builds them, and its duplicates count."""
+    """Mostly texts the screen lets through: yaml-rs builds them, and duplicates count."""
     assert outcome(_HANDLER.load, text) == outcome(libyaml_today, text)
 
 
@@ -260,7 +298,7 @@ def test_blank_only_node_screen_agrees_on_every_real_page(release: Path) -> None
 # shortcuts must give the same verdict on every text, not only the same objects.
 SPEC_AFTER_COLON = re.compile(r":  *" + compiled_yaml._NODE)
 SPEC_AT_LINE_START = re.compile(
-    r"\n(?: *(?:- +)*" + compiled_yaml._NODE + r"|(?:---|\.\.\.)(?:[ \n]|$)|%)")
+    r"\n(?: *(?:- +)*" + compiled_yaml._NODE + r"|(?:---|\.\.\.)(?:[ \n]|$)|%|[ -]{64})")
 
 
 def screened_out_spec(text: str) -> bool:
