@@ -1,8 +1,8 @@
-"""Pydantic models of a gene page's front matter: the boundary where shape is checked.
+"""Pydantic schemas of a gene page's front matter: the boundary where shape is checked.
 
 Strict mode: a number where a string belongs is an error, not a silent coercion, so what
 loads is exactly what the page says. Text content (control characters, length) is checked
-for every value at any depth by `transform.checked`, before these models run. Unknown keys
+for every value at any depth by `transform.checked`, before these schemas run. Unknown keys
 are allowed and carried through (they land in `extra_json` on the node they belong to), so
 a new field upstream is never lost.
 """
@@ -10,90 +10,109 @@ a new field upstream is never lost.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Any, Required
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 MAX_LIST = 5_000  # aliases, images, orthologs per page; GEISHA's largest page has ~300 images
 MAX_TEXT = 100_000  # characters in one value
 
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(strict=True, extra="allow", frozen=True)
-
-
-class ImageEntry(_Strict):
-    image_url: str
-    caption: str | None = None
-    location: str | None = None
-    source: str | None = None
-    source_label: str | None = None
-    stage: str | None = None
-    thumbnail_url: str | None = None
+# TypedDicts, not BaseModels: only the verdict is used (records are built from the checked
+# mapping), and a model builds an instance of itself for every image and ortholog row on
+# the page, which made validation 2x slower (0.14 s against 0.07 s for the 1x corpus).
+_STRICT = ConfigDict(strict=True, extra="allow")
+_Text = str | None
 
 
-class OrthologEntry(_Strict):
-    species: str | None = None
-    entrez: str | None = None
-    ensembl: str | None = None
-    mod: str | None = None
-    phenotypes: str | None = None
-    symbol: str | None = None
+class ImageEntry(TypedDict, total=False):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    image_url: Required[str]
+    caption: _Text
+    location: _Text
+    source: _Text
+    source_label: _Text
+    stage: _Text
+    thumbnail_url: _Text
 
 
-class SourceEntry(_Strict):
-    name: str
-    type: str | None = None
-    url: str | None = None
+class OrthologEntry(TypedDict, total=False):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    species: _Text
+    entrez: _Text
+    ensembl: _Text
+    mod: _Text
+    phenotypes: _Text
+    symbol: _Text
 
 
-class PaperEntry(_Strict):
-    title: str | None = None
-    authors: str | None = None
-    doi: str | None = None
-    pubmed_id: str | None = None
-    publication_date: str | None = None
-    url: str | None = None
+class SourceEntry(TypedDict, total=False):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    name: Required[str]
+    type: _Text
+    url: _Text
 
 
-class GenePage(_Strict):
-    symbol: str = Field(min_length=1)
-    title: str | None = None
-    name: str | None = None
-    species: str | None = None
-    gene_id: str | None = None
-    ncbi_id: str | None = None
-    cgnc_id: str | None = None
-    gene_type: str | None = None
-    gene: str | None = None
-    aliases: list[str] | None = Field(None, max_length=MAX_LIST)
-    forward_primer: str | None = None
-    reverse_primer: str | None = None
-    template_length: str | None = None
-    external_ids: dict[str, str | None] | None = None
-    sources: list[SourceEntry] | None = Field(None, max_length=MAX_LIST)
-    papers: list[PaperEntry] | None = Field(None, max_length=MAX_LIST)
-    images: list[ImageEntry] | None = Field(None, max_length=MAX_LIST)
-    orthologs: list[OrthologEntry] | None = Field(None, max_length=MAX_LIST)
-    draft: bool | None = None
-    date: dt.date | dt.datetime | str | None = None
+class PaperEntry(TypedDict, total=False):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    title: _Text
+    authors: _Text
+    doi: _Text
+    pubmed_id: _Text
+    publication_date: _Text
+    url: _Text
 
-    @field_validator("symbol")
-    @classmethod
-    def _symbol_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("symbol is blank")
+
+def _symbol_not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("symbol is blank")
+    return value
+
+
+def _template_length_is_count(value: str | None) -> str | None:
+    if value is None or value == "":
         return value
-
-    @field_validator("template_length")
-    @classmethod
-    def _template_length_is_count(cls, value: str | None) -> str | None:
-        if value is None or value == "":
-            return value
-        if not value.strip().isdigit():
-            raise ValueError(f"template length {value!r} is not a whole number")
-        if int(value) > 10_000_000:
-            raise ValueError(f"template length {value} is implausibly large")
-        return value
+    if not value.strip().isdigit():
+        raise ValueError(f"template length {value!r} is not a whole number")
+    if int(value) > 10_000_000:
+        raise ValueError(f"template length {value} is implausibly large")
+    return value
 
 
-KNOWN_PAGE_KEYS = frozenset(GenePage.model_fields)
+class GenePage(TypedDict, total=False):
+    __pydantic_config__ = _STRICT  # type: ignore[misc]
+    symbol: Required[Annotated[str, Field(min_length=1), AfterValidator(_symbol_not_blank)]]
+    title: _Text
+    name: _Text
+    species: _Text
+    gene_id: _Text
+    ncbi_id: _Text
+    cgnc_id: _Text
+    gene_type: _Text
+    gene: _Text
+    aliases: Annotated[list[str] | None, Field(max_length=MAX_LIST)]
+    forward_primer: _Text
+    reverse_primer: _Text
+    template_length: Annotated[_Text, AfterValidator(_template_length_is_count)]
+    external_ids: dict[str, _Text] | None
+    sources: Annotated[list[SourceEntry] | None, Field(max_length=MAX_LIST)]
+    papers: Annotated[list[PaperEntry] | None, Field(max_length=MAX_LIST)]
+    images: Annotated[list[ImageEntry] | None, Field(max_length=MAX_LIST)]
+    orthologs: Annotated[list[OrthologEntry] | None, Field(max_length=MAX_LIST)]
+    draft: bool | None
+    date: dt.date | dt.datetime | str | None
+
+
+_GENE_PAGE: TypeAdapter[GenePage] | None = None
+
+
+def validate_page(front_matter: dict[str, Any]) -> None:
+    """Raises pydantic's ValidationError when the page does not have GenePage's shape. The
+    schema is built on first use (~10 ms), never at import."""
+    global _GENE_PAGE
+    if _GENE_PAGE is None:
+        _GENE_PAGE = TypeAdapter(GenePage)
+    _GENE_PAGE.validate_python(front_matter)
+
+
+KNOWN_PAGE_KEYS = frozenset(GenePage.__annotations__)
