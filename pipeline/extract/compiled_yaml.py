@@ -21,10 +21,12 @@ its line (the same int to both). Flow collections (but for a value that is just 
 `{}`, empty to both), tags, anchors, aliases, block scalars (yaml-rs reads an empty `|` as a
 newline), explicit keys, directives, document markers, tabs and the characters YAML 1.1 and
 1.2 disagree on (line breaks other than LF, non-printables) are refused outright, and so is
-a line starting with 64 columns of spaces and `- ` markers: only that deep a nesting can
-pass the other tests, and the compiled parsers recurse without a limit (a 200 kB page of
-100,000 nested `- ` crashed the process with a segfault, in py-yaml12 as in yaml-rs). Any
-float or other type the walk meets beyond that sends the page to libyaml.
+a line starting with 64 columns of spaces and `-`: the compiled parsers recurse without a
+limit (a 200 kB page of 100,000 nested `- ` crashed the process with a segfault, in
+py-yaml12 as in yaml-rs; 5,000 levels still parse). With the rest screened out, block style
+nests at most two levels per column (a sequence may sit at its key's indentation), so what
+passes stays under ~130 levels, and the walk sends anything deeper than MAX_DEPTH to
+libyaml. Any float or other type the walk meets also sends the page to libyaml.
 
 Duplicate keys: yaml-rs refuses them (DuplicateKeyPolicy.Error: the page then goes to
 libyaml, which words the error with its line), comparing keys as built; keys that are not
@@ -36,6 +38,7 @@ corpus, now the tests' job (every real page, generated duplicates at any depth).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -77,8 +80,8 @@ _AFTER_COLON = re.compile(r":  *+" + _NODE_START + _NODE)
 # and directives. The text searched starts with a newline, so its first line is included.
 # The runs of spaces and `- ` are possessive: _NODE never starts at a space or at `- `, so
 # giving any back could not match, and trying it at each of ~475k line starts cost 3x the time.
-# A line whose first 64 characters are spaces and `-`: the only way block style nests that
-# deep (each level takes a column or a `- `); real pages reach 7.
+# A line whose first 64 characters are spaces and `-`: block style needs such a line to nest
+# past ~130 levels (at least a column per two levels); real pages reach 7.
 _AT_LINE_START = re.compile(r"\n(?: *+(?:- +)*+" + _NODE_START + _NODE
                             + r"|(?:---|\.\.\.)(?:[ \n]|$)|%|[ -]{64})")
 # A node that is only blanks, one of them not ASCII (`a: \xa0`): yaml-rs strips Unicode blanks
@@ -142,11 +145,24 @@ def available() -> bool:
     return _parse_yaml is not None
 
 
+@functools.cache
+def _refuses_duplicates(parse: Any) -> bool:
+    """Whether this parser refuses a duplicate key, asked once per process: nothing else here
+    checks for a dropped key, so a yaml-rs that kept one (another default, a regression) must
+    turn the compiled path off, not lose a value silently."""
+    try:
+        parse("a: 1\na: 2\n", parse_datetime=False,
+              duplicate_key_policy=DuplicateKeyPolicy.Error)
+    except Exception:
+        return True
+    return False
+
+
 def load(fm_text: str) -> Any:
     """The front matter as PageLoader would build it, or NOT_LOADED when the page must go to
     libyaml (screened out, rejected by yaml-rs, not a mapping, a non-text key, a type PageLoader
     would build otherwise, or a duplicate key)."""
-    if _parse_yaml is None or screened_out(fm_text):
+    if _parse_yaml is None or not _refuses_duplicates(_parse_yaml) or screened_out(fm_text):
         return NOT_LOADED
     try:
         built = _parse_yaml(fm_text, parse_datetime=False,

@@ -42,7 +42,8 @@ STRUCTURED_KEYS = frozenset(
 # (ShowsRecord, memoised per location string; Species) stay frozen.
 @dataclass(slots=True)
 class GeneRef:
-    """A gene named by an ortholog row (shared between pages, keyed by its identity)."""
+    """A gene named by an ortholog row: one per row; the Gene node it names is shared between
+    pages, keyed by its identity."""
 
     key: str
     species: Species

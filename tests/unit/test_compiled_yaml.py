@@ -164,6 +164,19 @@ def test_deep_nesting_goes_to_libyaml_and_never_crashes(nesting: str) -> None:
     assert "nesting" in shipped  # libyaml's "exceeded maximum nesting depth", or ours
 
 
+def test_a_parser_that_keeps_duplicate_keys_turns_the_compiled_path_off(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = compiled_yaml._parse_yaml
+    assert compiled_yaml._refuses_duplicates(shipped)
+
+    def last_wins(text: str, **_: Any) -> Any:
+        return {"a": 2} if text == "a: 1\na: 2\n" else {"b": "x"}
+
+    monkeypatch.setattr(compiled_yaml, "_parse_yaml", last_wins)
+    assert not compiled_yaml._refuses_duplicates(last_wins)
+    assert compiled_yaml.load("b: x\n") is compiled_yaml.NOT_LOADED  # libyaml reads it
+
+
 def test_nesting_within_64_columns_keeps_the_compiled_path() -> None:
     text = "a:\n" + "".join(" " * (2 * i) + f"k{i}:\n" for i in range(1, 31)) + " " * 62 + "v: 1\n"
     assert not compiled_yaml.screened_out(text)
@@ -230,7 +243,7 @@ def test_generated_text_loads_or_fails_the_same(text: str) -> None:
     st.sampled_from(SAFE_VALUES), st.text(st.characters(min_codepoint=0x20), max_size=6))))
 @example("a: x\nb:\n  - a: 1\n    'a': 2\n")
 def test_generated_page_like_text_loads_or_fails_the_same(text: str) -> None:
-    """Mostly texts the screen lets through: yaml-rs builds them, and duplicates count."""
+    """Mostly texts the screen lets through: yaml-rs builds them, or refuses duplicates."""
     assert outcome(_HANDLER.load, text) == outcome(libyaml_today, text)
 
 
