@@ -45,8 +45,13 @@ from typing import Any
 try:  # without yaml-rs every page goes to libyaml
     from yaml_rs import DuplicateKeyPolicy
     from yaml_rs import loads as _parse_yaml
+
+    # how every page is parsed, and how the parser is asked about duplicates: the same options
+    _OPTIONS: dict[str, Any] = {"parse_datetime": False,
+                                "duplicate_key_policy": DuplicateKeyPolicy.Error}
 except ImportError:  # pragma: no cover - depends on the environment
     _parse_yaml = None
+    _OPTIONS = {}
 
 MAX_DEPTH = 64  # deeper documents go to libyaml, which reports "nesting too deep" its way
 
@@ -151,8 +156,7 @@ def _refuses_duplicates(parse: Any) -> bool:
     checks for a dropped key, so a yaml-rs that kept one (another default, a regression) must
     turn the compiled path off, not lose a value silently."""
     try:
-        parse("a: 1\na: 2\n", parse_datetime=False,
-              duplicate_key_policy=DuplicateKeyPolicy.Error)
+        parse("a: 1\na: 2\n", **_OPTIONS)
     except Exception:
         return True
     return False
@@ -165,8 +169,7 @@ def load(fm_text: str) -> Any:
     if _parse_yaml is None or not _refuses_duplicates(_parse_yaml) or screened_out(fm_text):
         return NOT_LOADED
     try:
-        built = _parse_yaml(fm_text, parse_datetime=False,
-                            duplicate_key_policy=DuplicateKeyPolicy.Error)
+        built = _parse_yaml(fm_text, **_OPTIONS)
     except Exception:  # any refusal: libyaml decides, and words the error
         return NOT_LOADED
     # several documents come back as a list, an empty one as None: libyaml words those
