@@ -10,6 +10,7 @@ a new field upstream is never lost.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Annotated, Any, Required
 
 from pydantic import AfterValidator, ConfigDict, Field, TypeAdapter
@@ -103,16 +104,12 @@ class GenePage(TypedDict, total=False):
     date: dt.date | dt.datetime | str | None
 
 
-_GENE_PAGE: TypeAdapter[GenePage] | None = None
+@functools.cache
+def _gene_page() -> TypeAdapter[GenePage]:
+    """The schema, built on first use (~10 ms), never at import."""
+    return TypeAdapter(GenePage)
 
 
 def validate_page(front_matter: dict[str, Any]) -> None:
-    """Raises pydantic's ValidationError when the page does not have GenePage's shape. The
-    schema is built on first use (~10 ms), never at import."""
-    global _GENE_PAGE
-    if _GENE_PAGE is None:
-        _GENE_PAGE = TypeAdapter(GenePage)
-    _GENE_PAGE.validate_python(front_matter)
-
-
-KNOWN_PAGE_KEYS = frozenset(GenePage.__annotations__)
+    """Raises pydantic's ValidationError when the page does not have GenePage's shape."""
+    _gene_page().validate_python(front_matter)
