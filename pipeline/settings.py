@@ -82,7 +82,7 @@ class LocalNeo4j(_Frozen):
     home: Path = Path(".local/neo4j")
     dist: Path = Path(".local/neo4j-dist")
     java: str = "java"
-    heap: str = "2g"
+    heap: str = "4g"  # see config/chickgraph.yaml
     pagecache: str = "4g"
     start_timeout_s: float = 180
     # db.checkpoint.interval.time (Neo4j's default when None: 15m). A server that is killed

@@ -1,12 +1,16 @@
 // Gene -> structure, one edge per stage: "expressed in X between A and B" is an index range
 // on stage_ordinal; `site` (structure key @ stage key, indexed) finds every gene sharing a
 // (structure, stage) pair in one seek. image_count says how many of the gene's images show it.
-// $rows: [{gene_key, edges: [{structure_key, stage_key, site, stage_ordinal, image_count}]}]
+// Genes and structures are found once each and named by position, as in load/images.
+// $rows: [{gene, edges: [{structure, stage_key, site, stage_ordinal, image_count}]}]
+// $genes, $structures: the keys those positions index
+CALL { UNWIND $genes AS key OPTIONAL MATCH (g:Gene {key: key}) RETURN collect([g]) AS genes }
+CALL { UNWIND $structures AS key OPTIONAL MATCH (a:AnatomicalStructure {key: key})
+       RETURN collect([a]) AS structures }
 UNWIND $rows AS row
-MATCH (g:Gene {key: row.gene_key})
-WITH g, row
+WITH genes[row.gene][0] AS g, row, structures
 UNWIND row.edges AS edge
-MATCH (a:AnatomicalStructure {key: edge.structure_key})
+WITH g, edge, structures[edge.structure][0] AS a
 CREATE (g)-[e:EXPRESSED_IN {stage_key: edge.stage_key, site: edge.site,
                             image_count: edge.image_count}]->(a)
 SET e.stage_ordinal = edge.stage_ordinal

@@ -115,6 +115,46 @@ def merge_rows(pages: Sequence[PageRows], delete_paths: Sequence[str] = ()) -> C
     return ChunkRows([page.path for page in pages], rows, list(delete_paths))
 
 
+def _positions(index: dict[str, int], key: str) -> int:
+    """`key`'s place in `index` (insertion order), added at the end when new."""
+    position = index.get(key)
+    if position is None:
+        position = index[key] = len(index)
+    return position
+
+
+def statement_params(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The parameters of load statement `name` for a chunk's `rows`.
+
+    `images` and `expressed_in` find the chunk's genes, stages, structures and sources once
+    each and name them by position (cypher/load/images.cypher): each row gets the positions
+    beside its keys (`gene`, `stage`, `source`, each mention's `structure`), added in place,
+    since the chunk's rows are built for this one write (the same positions again on a retry).
+    """
+    if name == "images":
+        genes: dict[str, int] = {}
+        stages: dict[str, int] = {}
+        structures: dict[str, int] = {}
+        sources: dict[str, int] = {}
+        for row in rows:
+            row["gene"] = _positions(genes, row["gene_key"])
+            row["stage"] = _positions(stages, row["stage_key"])
+            source = row["source_key"]
+            row["source"] = None if source is None else _positions(sources, source)
+            for show in row["shows"]:
+                show["structure"] = _positions(structures, show["structure_key"])
+        return {"rows": rows, "genes": list(genes), "stages": list(stages),
+                "structures": list(structures), "sources": list(sources)}
+    if name == "expressed_in":
+        genes, structures = {}, {}
+        for row in rows:
+            row["gene"] = _positions(genes, row["gene_key"])
+            for edge in row["edges"]:
+                edge["structure"] = _positions(structures, edge["structure_key"])
+        return {"rows": rows, "genes": list(genes), "structures": list(structures)}
+    return {"rows": rows}
+
+
 def chunk_rows(records: Sequence[PageRecord], delete_paths: Sequence[str] = ()) -> ChunkRows:
     """Flatten page records into one row list per Cypher statement."""
     return merge_rows([page_rows(rec) for rec in records], delete_paths)

@@ -14,7 +14,7 @@ from typing import Any
 from neo4j import Driver, ManagedTransaction, RoutingControl
 
 from pipeline.load import cypher_files, db
-from pipeline.load.rows import CHUNK_STATEMENTS, ChunkRows, vocabulary_rows
+from pipeline.load.rows import CHUNK_STATEMENTS, ChunkRows, statement_params, vocabulary_rows
 from pipeline.settings import Settings
 from pipeline.transform.records import Vocabularies
 
@@ -32,7 +32,8 @@ def _run_rows(tx: ManagedTransaction, names: Iterable[str], rows: Rows) -> None:
     nothing, so it is not sent."""
     for name in names:
         if rows[name]:
-            tx.run(cypher_files.load(f"load/{name}"), rows=rows[name]).consume()
+            tx.run(cypher_files.load(f"load/{name}"),
+                   statement_params(name, rows[name])).consume()
 
 
 def _write_chunk(tx: ManagedTransaction, chunk: ChunkRows, delete_paths: list[str]) -> None:
@@ -63,9 +64,9 @@ def write_chunk(
 def delete_pages(driver: Driver, settings: Settings, paths: Sequence[str]) -> None:
     """Remove pages that left the source (their shared nodes go in `collect_garbage`), as
     many per transaction as a chunk writes: the 65,520 pages a 1x release leaves of a 25x
-    graph, in one transaction, ran into Neo4j's transaction memory limit (1.4 GiB) after
-    four minutes. Each page still goes whole; a crash between batches leaves pages that the
-    next run finds gone from the source and deletes."""
+    graph, in one transaction, ran into Neo4j's transaction memory limit (1.4 GiB of a 2 GB
+    heap) after four minutes. Each page still goes whole; a crash between batches leaves
+    pages that the next run finds gone from the source and deletes."""
     size = settings.ingest.chunk_size
     for start in range(0, len(paths), size):
         write_chunk(driver, settings, ChunkRows([], {n: [] for n in CHUNK_STATEMENTS}),

@@ -58,7 +58,7 @@ def test_write_refused_without_write_flag(driver: Any) -> None:
     cli("cypher", "MATCH (n:CliProbe) DELETE n", "--write")
 
 
-# needs more than the whole transaction memory pool (70% of the heap by default: 1.4 GiB on
+# needs more than the whole transaction memory pool (70% of the heap by default: 2.8 GiB on
 # the project's server) before it can answer: Neo4j stops it with MemoryPoolOutOfMemoryError
 TOO_BIG = "UNWIND range(1, 1000000000) AS x WITH collect(x) AS xs RETURN size(xs) AS n"
 

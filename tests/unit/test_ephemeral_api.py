@@ -67,22 +67,29 @@ imported_first = "prefect" in sys.modules
 from prefect import flow, get_run_logger
 from prefect.client.orchestration import get_client
 
+from prefect.settings import get_current_settings
+
 @flow
 def probe():
     get_run_logger().warning("probe ran")
-    return 42
+    return 42, get_current_settings().flows.heartbeat_frequency
 
 with ephemeral_api.in_use(60) as url:
-    value = probe()
+    value, heartbeat = probe()
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs()
 print(json.dumps({"url": url, "api": api.url, "value": value, "imported_first": imported_first,
+                  "heartbeat": heartbeat,
+                  "heartbeat_after": get_current_settings().flows.heartbeat_frequency,
                   "runs": [r.name for r in runs], "states": [r.state_type.value for r in runs],
                   "server_imported": "prefect.server.api.server" in sys.modules,
                   "pid": api.process.pid, "log": str(api.log)}))
 """, tmp_path, home)
     assert got["url"] == got["api"] and got["url"].startswith("http://127.0.0.1:")
     assert got["value"] == 42 and got["states"] == ["COMPLETED"]  # recorded by that API
+    # no heartbeats to an API that ends with the command (joining their thread cost ~1 s);
+    # Prefect's own setting again afterwards
+    assert got["heartbeat"] is None and got["heartbeat_after"] == 180
     assert not got["imported_first"]  # the API was started before Prefect was imported ...
     assert not got["server_imported"]  # ... and the command never imports Prefect's server
     assert _gone(got["pid"])  # stopped at exit

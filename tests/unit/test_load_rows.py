@@ -271,3 +271,49 @@ def test_every_part_of_parent_and_child_is_a_structure_row(
 
 def test_vocabulary_rows_are_deterministic(vocab: Vocabularies) -> None:
     assert vocabulary_rows(vocab) == vocabulary_rows(vocab)
+
+
+@pytest.mark.parametrize("name", ["images", "expressed_in"])
+def test_positions_name_the_same_keys_as_the_rows(chunk: ChunkRows, name: str) -> None:
+    """cypher/load/images and expressed_in find each key once and read the node at the row's
+    position: every position must give back the row's own key, and each list name each key
+    once (a repeated key would be sought twice; a missing one would fail the CREATE)."""
+    import copy
+
+    from pipeline.load.rows import statement_params
+
+    rows = copy.deepcopy(chunk.rows[name])
+    assert rows, name
+    params = statement_params(name, rows)
+    assert params["rows"] is rows
+    lists = {k: v for k, v in params.items() if k != "rows"}
+    assert all(len(keys) == len(set(keys)) and keys for k, keys in lists.items()
+               if k != "sources"), lists
+    mentions = 0
+    for row in rows:
+        assert params["genes"][row["gene"]] == row["gene_key"]
+        if name == "images":
+            assert params["stages"][row["stage"]] == row["stage_key"]
+            assert (row["source"] is None) == (row["source_key"] is None)
+            if row["source"] is not None:
+                assert params["sources"][row["source"]] == row["source_key"]
+            for show in row["shows"]:
+                assert params["structures"][show["structure"]] == show["structure_key"]
+                mentions += 1
+        else:
+            for edge in row["edges"]:
+                assert params["structures"][edge["structure"]] == edge["structure_key"]
+                mentions += 1
+    assert mentions
+    used = {row["gene_key"] for row in rows}
+    assert set(params["genes"]) == used
+    # a retry of the transaction computes them again: the same positions
+    assert statement_params(name, rows) == params
+
+
+def test_other_statements_get_their_rows_as_they_are(chunk: ChunkRows) -> None:
+    from pipeline.load.rows import statement_params
+
+    for name in CHUNK_STATEMENTS:
+        if name not in ("images", "expressed_in"):
+            assert statement_params(name, chunk.rows[name]) == {"rows": chunk.rows[name]}
