@@ -12,7 +12,8 @@ through the pipeline's own `process_chunk` (same process pool, same chunks) and
 `rows.merge_rows` / `rows.vocabulary_rows`; `GraphBuilder` then applies, in memory and in the
 flow's order, exactly what each Cypher load statement does with those rows (MERGE ... ON
 CREATE keeps the first value, SET n = props replaces it, MATCH drops a row whose end is
-missing, ORTHOLOG_OF accumulates `rows`, `gc` and `ortholog_ids` at the end). The result is
+missing, where load/images and load/expressed_in refuse the chunk instead (`need`),
+ORTHOLOG_OF accumulates `rows`, `gc` and `ortholog_ids` at the end). The result is
 written as typed CSV files, the server is stopped, `neo4j-admin database import full`
 replaces the database, the server is started again, the schema applied and an IngestRun
 recorded. `tests/integration/test_bulk.py` proves the graph equals the flow's
@@ -297,6 +298,14 @@ class GraphBuilder:
         node = self.nodes[label].get(key)
         return None if node is None else node[0]
 
+    def need(self, label: str, key: str) -> int:
+        """A node load/images or load/expressed_in names by position: a key that found
+        nothing fails their CREATE (the whole chunk), never drops the row."""
+        node = self.get(label, key)
+        if node is None:
+            raise ValueError(f"no (:{label} {{key: {key!r}}}) for a row that names it")
+        return node
+
     def merge_on_create(self, label: str, key: str, props: dict[str, Any]) -> int:
         """MERGE (n:Label {key}) ON CREATE SET n = props."""
         node = self.nodes[label].get(key)
@@ -399,10 +408,8 @@ class GraphBuilder:
 
     def _images(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            gene = self.get("Gene", row["gene_key"])
-            stage = self.get("DevelopmentalStage", row["stage_key"])
-            if gene is None or stage is None:
-                continue
+            gene = self.need("Gene", row["gene_key"])
+            stage = self.need("DevelopmentalStage", row["stage_key"])
             image = self.create_node("Image", row["props"]["key"], row["props"])
             self.create_rel("HAS_IMAGE", gene, image)
             self.create_rel("AT_STAGE", image, stage)
@@ -411,23 +418,19 @@ class GraphBuilder:
                 source = self.merge_on_create("Source", key, {"key": key, "name": key})
                 self.create_rel("FROM_SOURCE", image, source)
             for show in row["shows"]:
-                structure = self.get("AnatomicalStructure", show["structure_key"])
-                if structure is not None:
-                    self.create_rel("SHOWS", image, structure,
-                                    {"position": show["position"], "label": show["label"]})
+                structure = self.need("AnatomicalStructure", show["structure_key"])
+                self.create_rel("SHOWS", image, structure,
+                                {"position": show["position"], "label": show["label"]})
 
     def _expressed_in(self, rows: list[dict[str, Any]]) -> None:
         for row in rows:
-            gene = self.get("Gene", row["gene_key"])
-            if gene is None:
-                continue
+            gene = self.need("Gene", row["gene_key"])
             for edge in row["edges"]:
-                structure = self.get("AnatomicalStructure", edge["structure_key"])
-                if structure is not None:
-                    self.create_rel("EXPRESSED_IN", gene, structure, {
-                        "stage_key": edge["stage_key"], "site": edge["site"],
-                        "image_count": edge["image_count"],
-                        "stage_ordinal": edge["stage_ordinal"]})
+                structure = self.need("AnatomicalStructure", edge["structure_key"])
+                self.create_rel("EXPRESSED_IN", gene, structure, {
+                    "stage_key": edge["stage_key"], "site": edge["site"],
+                    "image_count": edge["image_count"],
+                    "stage_ordinal": edge["stage_ordinal"]})
 
     def _links(self, rows: list[dict[str, Any]], label: str, rel_type: str) -> None:
         for row in rows:

@@ -126,7 +126,7 @@ from pipeline.load import db
 from pipeline.load import writer
 from pipeline.ingest.chunks import chunked, process_chunk, vocabularies
 from pipeline.extract.pages import discover, relative_id
-from pipeline.load.rows import merge_rows
+from pipeline.load.rows import merge_rows, statement_params
 from pipeline.settings import get_settings
 root, s = Path(sys.argv[1]), get_settings()
 paths = [relative_id(root, p) for p in discover(root)]
@@ -143,8 +143,8 @@ try:  # the client-side work the extension replaces: packing the statements' par
     started = time.perf_counter()
     packer = v1.Packer(io.BytesIO())
     for rows in chunks:
-        for params in rows.rows.values():
-            packer.pack({"rows": params}, hooks)
+        for name, params in rows.rows.items():
+            packer.pack(statement_params(name, params), hooks)
     pack_s = time.perf_counter() - started
 except Exception:  # driver internals: report nothing rather than fail the benchmark
     pass

@@ -4,8 +4,13 @@
 // Genes and structures are found once each and named by position, as in load/images.
 // $rows: [{gene, edges: [{structure, stage_key, site, stage_ordinal, image_count}]}]
 // $genes, $structures: the keys those positions index
-CALL { UNWIND $genes AS key OPTIONAL MATCH (g:Gene {key: key}) RETURN collect([g]) AS genes }
-CALL { UNWIND $structures AS key OPTIONAL MATCH (a:AnatomicalStructure {key: key})
+CALL { UNWIND range(0, size($genes) - 1) AS n
+       OPTIONAL MATCH (g:Gene {key: $genes[n]})
+       WITH n, g ORDER BY n
+       RETURN collect([g]) AS genes }
+CALL { UNWIND range(0, size($structures) - 1) AS n
+       OPTIONAL MATCH (a:AnatomicalStructure {key: $structures[n]})
+       WITH n, a ORDER BY n
        RETURN collect([a]) AS structures }
 UNWIND $rows AS row
 WITH genes[row.gene][0] AS g, row, structures

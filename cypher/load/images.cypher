@@ -4,19 +4,28 @@
 //
 // The chunk's genes, stages, structures and sources are found once each, by key, and each row
 // names them by position in those lists (pipeline/load/rows.py: statement_params): a seek per
-// image and per mention (~260k at 1x) cost a tenth of the load's write time. Each node is
-// collected inside a one-element list, so a key that found nothing keeps its place and fails
-// the CREATE instead of shifting the nodes after it.
+// image and per mention (~260k at 1x) cost a tenth of the load's write time. The lists are
+// collected in the order of their keys (ORDER BY the key's index: collect keeps the order it
+// is given, a plain UNWIND + MATCH promises none), each node inside a one-element list, so a
+// key that found nothing keeps its place and fails the CREATE instead of shifting the rest.
 // $rows: [{gene, stage, source | null, props, shows: [{structure, position, label}]}]
 // $genes, $stages, $structures, $sources: the keys those positions index
-CALL { UNWIND $genes AS key OPTIONAL MATCH (g:Gene {key: key}) RETURN collect([g]) AS genes }
-CALL { UNWIND $stages AS key OPTIONAL MATCH (s:DevelopmentalStage {key: key})
+CALL { UNWIND range(0, size($genes) - 1) AS n
+       OPTIONAL MATCH (g:Gene {key: $genes[n]})
+       WITH n, g ORDER BY n
+       RETURN collect([g]) AS genes }
+CALL { UNWIND range(0, size($stages) - 1) AS n
+       OPTIONAL MATCH (s:DevelopmentalStage {key: $stages[n]})
+       WITH n, s ORDER BY n
        RETURN collect([s]) AS stages }
-CALL { UNWIND $structures AS key OPTIONAL MATCH (a:AnatomicalStructure {key: key})
+CALL { UNWIND range(0, size($structures) - 1) AS n
+       OPTIONAL MATCH (a:AnatomicalStructure {key: $structures[n]})
+       WITH n, a ORDER BY n
        RETURN collect([a]) AS structures }
-CALL { UNWIND $sources AS key
-       MERGE (s:Source {key: key})
-       ON CREATE SET s.name = key
+CALL { UNWIND range(0, size($sources) - 1) AS n
+       MERGE (s:Source {key: $sources[n]})
+       ON CREATE SET s.name = $sources[n]
+       WITH n, s ORDER BY n
        RETURN collect([s]) AS sources }
 UNWIND $rows AS row
 WITH row, genes[row.gene][0] AS g, stages[row.stage][0] AS st, sources, structures

@@ -29,6 +29,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from pipeline.servers.prefect_server import PrefectServerError, log_tail, wait_until_up
 
@@ -130,12 +131,14 @@ def in_use(timeout_s: float) -> Iterator[str | None]:
         yield None
         return
     api.wait(timeout_s)
-    # No flow-run heartbeats: they tell a lasting server that a run has not crashed, and this
-    # API ends with the command, so none could ever be missed. Each run's heartbeat thread
-    # sleeps in 1 s steps and is joined when the run ends: up to 1 s (0.9 s measured) of
-    # every command's wall time.
-    with temporary_settings(updates={PREFECT_API_URL: api.url,
-                                     "flows.heartbeat_frequency": None}):
+    updates: dict[Any, Any] = {PREFECT_API_URL: api.url}
+    if "heartbeat_frequency" not in current.flows.model_fields_set:
+        # No flow-run heartbeats unless the user asked for them: they tell a lasting server
+        # that a run has not crashed, and this API ends with the command, so none could ever
+        # be missed. Each run's heartbeat thread sleeps in 1 s steps and is joined when the
+        # run ends: up to 1 s (0.9 s measured) of every command's wall time.
+        updates["flows.heartbeat_frequency"] = None
+    with temporary_settings(updates=updates):
         yield api.url
 
 

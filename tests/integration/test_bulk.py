@@ -46,7 +46,8 @@ def private(settings: Settings) -> Iterator[Settings]:
     home = local.home.with_name(local.home.name + "-bulk")
     mine = settings.model_copy(update={"neo4j": settings.neo4j.model_copy(update={
         "local": local.model_copy(update={"home": home, "bolt_port": _free_port(),
-                                          "pagecache": "1g"})})})
+                                          "pagecache": "1g", "heap": "2g"})})})  # beside
+    # the session's server (4g + 4g): a second one need not be as big
     assert mine.neo4j.local.home != local.home
     assert mine.neo4j.local.bolt_port != local.bolt_port
     neo4j_server.stop(mine)  # a server left by an interrupted run listens on another port

@@ -556,3 +556,40 @@ def test_neo4j_gone_for_good_fails_cleanly(
         run.kill_all()
     line = assert_one_line_error(code, run.stderr)
     assert "not reachable" in line and "chickgraph neo4j start" in line
+
+
+@pytest.mark.parametrize("statement, where", [
+    ("images", "stage"), ("images", "structure"), ("expressed_in", "structure")])
+def test_a_row_naming_no_node_fails_its_chunk(empty_graph: Any, settings: Any,
+                                              statement: str, where: str) -> None:
+    """load/images and load/expressed_in find their genes, stages and structures once per
+    chunk and read them by position: a key that found nothing must fail the chunk (nothing of
+    it written), never attach the row to another node's place nor drop it in silence."""
+    from pipeline.extract.pages import discover, read_page
+    from pipeline.ingest.chunks import vocabularies
+    from pipeline.load.rows import chunk_rows
+    from pipeline.transform.records import transform
+
+    pages = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+    vocab = vocabularies()
+    records = [transform(read_page(pages, path, 5_000_000), vocab) for path in discover(pages)]
+    chunk = chunk_rows([r for r in records if hasattr(r, "gene_props")])
+    rows = chunk.rows[statement]
+    assert rows
+    last = rows[-1]  # the last row or edge: a shifted list would still find a node for it
+    if statement == "images" and where == "stage":
+        last["stage_key"] = "no-such-stage"
+    elif statement == "images":
+        last.setdefault("shows", []).append(
+            {"structure_key": "no-such-structure", "position": 99, "label": "x"})
+    else:
+        last["edges"].append({"structure_key": "no-such-structure", "stage_key": "HH10",
+                              "site": "no-such-structure@HH10", "stage_ordinal": 10,
+                              "image_count": 1})
+    db.apply_schema(empty_graph, settings)
+    writer.write_vocabulary(empty_graph, settings, vocab)
+    with pytest.raises(ClientError, match="missing"):
+        writer.write_chunk(empty_graph, settings, chunk)
+    written = db.run_read(empty_graph, settings,
+                          "MATCH (n) WHERE n:Gene OR n:Image OR n:Page RETURN count(n) AS n")
+    assert written == [{"n": 0}]  # the whole chunk rolled back

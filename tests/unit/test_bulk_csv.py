@@ -232,19 +232,28 @@ def test_builder_ortholog_rows_and_derived_ids() -> None:
     assert len(g.merged["IN_SPECIES"]) == 2
 
 
-def test_builder_match_drops_rows_whose_end_is_missing() -> None:
+def test_builder_refuses_image_and_expression_rows_whose_end_is_missing() -> None:
+    """As load/images and load/expressed_in do (a key that found nothing fails their CREATE):
+    never a row dropped in silence."""
     g = bulk.GraphBuilder()
     g._genes([{"key": "k", "props": {"key": "k"}, "species": {"key": "s", "name": "s"}}])
-    g._images([{"gene_key": "k", "props": {"key": "p#image-0"}, "stage_key": "nowhere",
-                "source_key": None, "shows": []}])
-    assert not g.nodes["Image"]
+    with pytest.raises(ValueError, match=r"DevelopmentalStage.*nowhere"):
+        g._images([{"gene_key": "k", "props": {"key": "p#image-0"}, "stage_key": "nowhere",
+                    "source_key": None, "shows": []}])
     g.merge_set("DevelopmentalStage", "HH1", {"key": "HH1"})
     g._images([{"gene_key": "k", "props": {"key": "p#image-0"}, "stage_key": "HH1",
-                "source_key": "GEISHA",
-                "shows": [{"structure_key": "missing", "position": 0, "label": "x"}]}])
+                "source_key": "GEISHA", "shows": []}])
     assert list(g.nodes["Image"]) == ["p#image-0"]
     assert g.nodes["Source"]["GEISHA"][1] == {"key": "GEISHA", "name": "GEISHA"}
-    assert "SHOWS" not in g.created
+    with pytest.raises(ValueError, match=r"AnatomicalStructure.*missing"):
+        g._images([{"gene_key": "k", "props": {"key": "p#image-1"}, "stage_key": "HH1",
+                    "source_key": None,
+                    "shows": [{"structure_key": "missing", "position": 0, "label": "x"}]}])
+    with pytest.raises(ValueError, match=r"AnatomicalStructure.*missing"):
+        g._expressed_in([{"gene_key": "k", "edges": [
+            {"structure_key": "missing", "stage_key": "HH1", "site": "missing@HH1",
+             "stage_ordinal": 1, "image_count": 1}]}])
+    assert "SHOWS" not in g.created and "EXPRESSED_IN" not in g.created
 
 
 def test_garbage_collection_drops_what_nothing_references() -> None:

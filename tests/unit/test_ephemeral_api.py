@@ -74,12 +74,13 @@ def probe():
     get_run_logger().warning("probe ran")
     return 42, get_current_settings().flows.heartbeat_frequency
 
+default = get_current_settings().flows.heartbeat_frequency
 with ephemeral_api.in_use(60) as url:
     value, heartbeat = probe()
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs()
 print(json.dumps({"url": url, "api": api.url, "value": value, "imported_first": imported_first,
-                  "heartbeat": heartbeat,
+                  "heartbeat": heartbeat, "default": default,
                   "heartbeat_after": get_current_settings().flows.heartbeat_frequency,
                   "runs": [r.name for r in runs], "states": [r.state_type.value for r in runs],
                   "server_imported": "prefect.server.api.server" in sys.modules,
@@ -89,7 +90,8 @@ print(json.dumps({"url": url, "api": api.url, "value": value, "imported_first": 
     assert got["value"] == 42 and got["states"] == ["COMPLETED"]  # recorded by that API
     # no heartbeats to an API that ends with the command (joining their thread cost ~1 s);
     # Prefect's own setting again afterwards
-    assert got["heartbeat"] is None and got["heartbeat_after"] == 180
+    assert got["default"] and got["heartbeat"] is None
+    assert got["heartbeat_after"] == got["default"]
     assert not got["imported_first"]  # the API was started before Prefect was imported ...
     assert not got["server_imported"]  # ... and the command never imports Prefect's server
     assert _gone(got["pid"])  # stopped at exit
@@ -108,12 +110,15 @@ def test_an_api_prefect_is_configured_with_wins(tmp_path: Path, home: Path,
         env["PREFECT_SERVER_ALLOW_EPHEMERAL_MODE"] = "false"
     got = _run(_START + """
 import prefect
+from prefect.settings import get_current_settings
+default = get_current_settings().flows.heartbeat_frequency
 with ephemeral_api.in_use(60) as url:
-    from prefect.settings import get_current_settings
     print(json.dumps({"url": url, "api_url": get_current_settings().api.url,
-                      "pid": api.process.pid}))
+                      "pid": api.process.pid, "default": default,
+                      "heartbeat": get_current_settings().flows.heartbeat_frequency}))
 """, tmp_path, home, **env)
     assert got["url"] is None  # the flow would use Prefect's choice ...
+    assert got["heartbeat"] == got["default"]  # ... heartbeats included
     assert got["api_url"] == ("http://127.0.0.1:9/api" if configured == "toml" else None)
     assert _gone(got["pid"], within_s=60)  # ... and the early API exits on its own
 
@@ -158,3 +163,16 @@ def test_an_api_that_cannot_start_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(PrefectServerError, match="did not answer within 1 s"):
         api.wait(1)
     assert stuck.poll() == -signal.SIGTERM  # stopped, not left running
+
+
+def test_heartbeats_the_user_asked_for_stay(tmp_path: Path, home: Path) -> None:
+    """The early API turns flow-run heartbeats off only where nobody set them."""
+    got = _run(_START + """
+import prefect
+from prefect.settings import get_current_settings
+with ephemeral_api.in_use(60) as url:
+    print(json.dumps({"url": url, "pid": api.process.pid,
+                      "heartbeat": get_current_settings().flows.heartbeat_frequency}))
+""", tmp_path, home, PREFECT_FLOWS_HEARTBEAT_FREQUENCY="45")
+    assert got["url"] and got["heartbeat"] == 45
+    assert _gone(got["pid"])
