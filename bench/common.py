@@ -54,6 +54,9 @@ BENCH_ENV["PREFECT_HOME"] = BENCH_ENV["CHICKGRAPH_PREFECT_HOME"]
 # the bench's own record cache: emptied with the database by wipe(), so that "cold" means
 # every page parsed; measurements of a warm cache say so
 BENCH_ENV["CHICKGRAPH_RECORD_CACHE"] = str(REPO / ".local" / "records-bench")
+# the bench's own enrichment state: `enrich --from` replaces the copy there with the scaled
+# database of each step (bench/scale_annotations.py), never the user's `.local/enrich`
+BENCH_ENV["CHICKGRAPH_ENRICH_DIR"] = str(REPO / ".local" / "enrich-bench")
 _DROPPED = ("PREFECT_API_URL", "NEO4J_URI", "NEO4J_USERNAME", "NEO4J_PASSWORD", "NEO4J_DATABASE")
 
 

@@ -47,6 +47,7 @@ CREATE CONSTRAINT omim_entry_mim_id IF NOT EXISTS FOR (n:OmimEntry) REQUIRE n.mi
 CREATE CONSTRAINT enrichment_key IF NOT EXISTS FOR (n:Enrichment) REQUIRE n.key IS UNIQUE;
 CREATE INDEX gene_ann_symbol IF NOT EXISTS FOR (n:Gene) ON (n.ann_symbol);
 CREATE INDEX gene_ann_source IF NOT EXISTS FOR (n:Gene) ON (n.ann_source);
+CREATE INDEX gene_ann_review IF NOT EXISTS FOR (n:Gene) ON (n.ann_review);
 CREATE CONSTRAINT process_term_name IF NOT EXISTS FOR (n:ProcessTerm) REQUIRE n.name IS UNIQUE;
 CREATE CONSTRAINT facet_key IF NOT EXISTS FOR (n:Facet) REQUIRE n.key IS UNIQUE;
 CREATE CONSTRAINT data_file_path IF NOT EXISTS FOR (n:DataFile) REQUIRE n.path IS UNIQUE;

@@ -20,6 +20,8 @@ from pipeline.enrich.table import FIELDS, LIST_FIELDS, SCALAR_FIELDS, Database
 
 PREFIX = "ann_"
 SOURCE_PROPERTY = "ann_source"  # the database key: which enrichment wrote a gene's values
+# true on a gene a curator should review (cypher/enrich/review_flags.cypher), else absent
+REVIEW_PROPERTY = "ann_review"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,8 @@ def gene_rows(
 
 def cleared_props() -> dict[str, None]:
     """Every enrichment property set to None: `SET o += cleared` removes them all."""
-    return {SOURCE_PROPERTY: None} | {PREFIX + field: None for field in FIELDS}
+    return ({SOURCE_PROPERTY: None, REVIEW_PROPERTY: None}
+            | {PREFIX + field: None for field in FIELDS})
 
 
 def fingerprint(database: Database, local: LocalDatabase) -> str:

@@ -40,6 +40,7 @@ def _write(tx: ManagedTransaction, database: Database, rows: list[dict[str, Any]
     tx.run(cypher_files.load("enrich/annotate"), rows=rows).consume()
     tx.run(cypher_files.load("enrich/omim_unlink"), rows=links).consume()
     tx.run(cypher_files.load("enrich/omim_link"), rows=links).consume()
+    tx.run(cypher_files.load("enrich/review_flags"), source=database.key).consume()
     tx.run(cypher_files.load("enrich/meta_set"), key=database.key, props=props).consume()
 
 

@@ -109,7 +109,8 @@ def test_apply_is_a_sync_and_remove_restores_the_page_graph(
                 "ann_aliases": ["A-1"], "ann_ensembl_ids": ["ENSG00000000001"],
                 "ann_omim_ids": ["100001", "100002"]},
         GENEX: {"ann_source": "org.Hs.eg.db", "ann_symbol": "GENEX", "ann_name": "gene X",
-                "ann_aliases": ["geneb"], "ann_omim_ids": ["100003"]}}
+                "ann_aliases": ["geneb"], "ann_omim_ids": ["100003"],
+                "ann_review": True}}  # GENEC names it: a pair to review
     # links only to entries that exist (100002 has none); no OmimEntry was created
     assert omim_links(driver, settings) == {(GENEA, "100001"), (GENEX, "100003")}
     assert db.run_read(driver, settings, "MATCH (m:OmimEntry) RETURN count(m) AS n")[0]["n"] == 3
@@ -130,7 +131,7 @@ def test_apply_is_a_sync_and_remove_restores_the_page_graph(
                 "ann_name": "gene A, renamed",
                 "ann_ensembl_ids": ["ENSG00000000001", "ENSG00000000009"],
                 "ann_omim_ids": ["100004"]},
-        GENEX: {"ann_source": "org.Hs.eg.db"}}  # looked up, not in this release
+        GENEX: {"ann_source": "org.Hs.eg.db", "ann_review": True}}  # looked up, not in it
     assert omim_links(driver, settings) == {(GENEA, "100004")}
     assert {(p.chick_symbol, p.ortholog_symbol) for p in report2.inconsistent} == {
         ("GENEB", None), ("GENEC", None)}
@@ -163,7 +164,8 @@ def test_every_ingest_reapplies_it_to_genes_it_creates(
     ingest(pages)
     assert GENEA not in ann_props(driver, settings)
     assert ann_props(driver, settings)["NCBITaxon:9606/NCBIGene:5009"] == {
-        "ann_source": "org.Hs.eg.db"}  # new this run, looked up, not in the database
+        "ann_source": "org.Hs.eg.db",  # new this run, looked up, not in the database ...
+        "ann_review": True}  # ... so its pair is one to review
     # ... and comes back with the page: created bare by the ingest, annotated at its end
     genea.write_text(original, encoding="utf-8")
     summary = ingest(pages)
@@ -186,6 +188,42 @@ def test_every_ingest_reapplies_it_to_genes_it_creates(
     assert summary.status == "completed"
     [report] = summary.enrichment
     assert report.error is not None and "chickgraph enrich human" in report.error
+
+
+def reviewed(driver: Any, settings: Settings) -> list[tuple[str, str | None]]:
+    return [(r.chick_symbol, r.ncbi_id) for r in named.run("ortholog-consistency", limit=ALL)]
+
+
+def test_the_review_flags_follow_the_pages(
+        empty_graph: Any, enrich_settings: Settings, human: Database, pages: Path,
+        tmp_path: Path) -> None:
+    """The consistency query starts from the genes the enrichment flagged (`ann_review`),
+    then tests each pair: a chick symbol an ingest changes is reviewed after that ingest (it
+    re-applies the enrichment, flags included), and a pair the graph no longer holds as a
+    mismatch drops out at once, flag or not."""
+    driver, settings = empty_graph, enrich_settings
+    ingest(pages)
+    apply.apply(driver, settings, human, use(human, settings, V1, tmp_path / "db"))
+    assert reviewed(driver, settings) == [("GENEC", "5002")]
+    assert not ann_props(driver, settings)[GENEA].get("ann_review")
+
+    genea = pages / "GENEA.md"
+    original = genea.read_text(encoding="utf-8")
+    genea.write_text(original.replace("symbol: GENEA", "symbol: GENEZ"), encoding="utf-8")
+    ingest(pages)
+    assert ann_props(driver, settings)[GENEA]["ann_review"] is True
+    assert reviewed(driver, settings) == [("GENEC", "5002"), ("GENEZ", "5001")]
+
+    genea.write_text(original, encoding="utf-8")
+    ingest(pages)
+    assert "ann_review" not in ann_props(driver, settings)[GENEA]
+    assert reviewed(driver, settings) == [("GENEC", "5002")]
+
+    # the test is applied to each pair again: GENEX still carries its flag, the pair is gone
+    db.run_write(driver, settings, "MATCH (:Page)-[:DESCRIBES]->(g:Gene {symbol: 'GENEC'}) "
+                 "SET g.symbol = 'genex'")
+    assert ann_props(driver, settings)[GENEX]["ann_review"] is True
+    assert reviewed(driver, settings) == []
 
 
 def test_listed_species_are_obtained_and_applied_by_the_ingest(

@@ -153,7 +153,9 @@ def test_gene_rows_set_every_property_and_none_where_unknown(
             "ann_source": "org.Hs.eg.db", "ann_symbol": None, "ann_name": None,
             "ann_aliases": None, "ann_ensembl_ids": None, "ann_omim_ids": None}},
     ]
-    assert set(annotations.cleared_props()) == set(rows[0]["props"])
+    # the props a row writes, and the review flag the graph derives from them
+    assert set(annotations.cleared_props()) == set(rows[0]["props"]) | {
+        annotations.REVIEW_PROPERTY}
     assert all(v is None for v in annotations.cleared_props().values())
 
 
@@ -178,3 +180,19 @@ def test_the_ingest_summary_carries_the_consistency_section() -> None:
     assert "3 of 3 human ortholog genes annotated" in text and "1 ortholog pairs" in text
     assert "| PLIN5 | perilipin 5 | 116844 | LRG1 | leucine rich alpha-2-glycoprotein 1 |" in text
     assert "Ortholog consistency" not in IngestSummary(run_id="r", source="s").markdown()
+
+
+def _mismatch_block(name: str) -> str:
+    from pipeline.load import cypher_files
+
+    text = cypher_files.load(name)
+    start, end = text.index("// BEGIN mismatch"), text.index("// END mismatch")
+    return " ".join(text[start:end].split())
+
+
+def test_the_review_flags_and_the_consistency_query_apply_one_test() -> None:
+    """The enrichment flags genes with the test the query then applies to each pair: were
+    they to differ, the query could miss pairs the flags left out."""
+    block = _mismatch_block("enrich/review_flags")
+    assert "toUpper(o.ann_symbol) <> toUpper(g.symbol)" in block
+    assert _mismatch_block("queries/ortholog-consistency") == block
