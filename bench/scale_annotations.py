@@ -66,8 +66,9 @@ def human_ortholog_ids(pages: Path = CURRENT) -> list[str]:
         raw = raw_page(path.name, data, hashlib.sha256(data).hexdigest())
         record = raw if not hasattr(raw, "front_matter") else transform(raw, vocabularies())
         for row in getattr(record, "orthologs", ()):
-            ids.update(name.gene.ncbi_id for name in row.names
-                       if name.gene.ncbi_id and name.gene.species.taxon_id == HUMAN)
+            ids.update(name.gene.ncbi_id for name in row.names  # digits: what the scaler offsets
+                       if (name.gene.ncbi_id or "").isdigit()
+                       and name.gene.species.taxon_id == HUMAN)
     return sorted(ids, key=int)
 
 

@@ -6,18 +6,17 @@
 // @param species: species = 9606 the enriched species (human, or a taxon id)
 // @param limit: int = 10000 at most this many rows
 MATCH (o:Gene {ann_review: true})
-// the genes the enrichment flagged (enrich/review_flags, written with the annotations by
-// `chickgraph enrich` and at the end of every ingest), then each pair checked again, so a
-// symbol corrected since drops out at once; walking every annotated gene instead took a p95
-// of ~250 ms at 25x (58,200 genes for 1,750 pairs)
+// the genes the enrichment flagged (enrich/review_flags: by `chickgraph enrich` and at the end
+// of every ingest), then each pair tested again, so a symbol corrected since drops out at
+// once; walking every annotated gene instead took a p95 of ~250 ms at 25x (58,200 genes for
+// 1,750 pairs)
 WHERE o.taxon_id = $species
+// BEGIN mismatch
 MATCH (p:Page)-[:DESCRIBES]->(g:Gene)-[:ORTHOLOG_OF]->(o)
-WHERE
-    // BEGIN mismatch
-    (o.ann_symbol IS NULL
+WHERE (o.ann_symbol IS NULL
      OR (toUpper(o.ann_symbol) <> toUpper(g.symbol)
          AND NOT toUpper(g.symbol) IN [alias IN coalesce(o.ann_aliases, []) | toUpper(alias)]))
-    // END mismatch
+// END mismatch
 RETURN g.symbol AS chick_symbol, g.name AS chick_name, o.key AS ortholog_key,
        o.ncbi_id AS ncbi_id, o.ann_symbol AS ortholog_symbol, o.ann_name AS ortholog_name,
        o.symbols AS row_symbols, p.path AS page

@@ -107,13 +107,21 @@ def applied(driver: Driver, settings: Settings) -> list[dict[str, Any]]:
     return db.run_read(driver, settings, cypher_files.load("enrich/meta_list"))
 
 
+def refresh_review_flags(driver: Driver, settings: Settings, key: str) -> None:
+    """The `ann_review` flags of an applied database, from the graph alone: what an ingest
+    must do when it cannot re-apply the database (its copy gone or its entry removed), or
+    chick symbols and orthologies changed since would be missed by `ortholog-consistency`."""
+    db.run_write(driver, settings, cypher_files.load("enrich/review_flags"), {"source": key})
+
+
 def reapply(driver: Driver, settings: Settings) -> list[EnrichmentReport]:
     """At the end of an ingest: every database applied to the graph or listed in
     `enrich.species`, from its cached copy (a listed one is obtained when not cached).
 
     Nothing applied and nothing listed: nothing is read or written, so a graph without the
     enrichment stays exactly the page-derived graph. A database that cannot be had is
-    reported, not fatal: the pages were loaded and the run stands.
+    reported, not fatal: the pages were loaded and the run stands; its genes keep their
+    values, and their review flags are derived anew from the graph.
     """
     present = [row["key"] for row in applied(driver, settings)]
     if not present and not settings.enrich.species:
@@ -121,6 +129,8 @@ def reapply(driver: Driver, settings: Settings) -> list[EnrichmentReport]:
     try:
         entries = table(settings)
     except EnrichmentError as exc:
+        for key in present:
+            refresh_review_flags(driver, settings, key)
         return [EnrichmentReport(key=key, species="?", taxon_id=0, error=str(exc))
                 for key in present]
     chosen: dict[str, tuple[Database | None, bool]] = {}
@@ -150,4 +160,7 @@ def reapply(driver: Driver, settings: Settings) -> list[EnrichmentReport]:
         except EnrichmentError as exc:
             reports.append(EnrichmentReport(key=key, species=database.species,
                                             taxon_id=database.taxon_id, error=str(exc)))
+    for report in reports:
+        if report.error is not None and report.key in present:
+            refresh_review_flags(driver, settings, report.key)
     return reports

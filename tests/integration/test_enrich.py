@@ -199,8 +199,8 @@ def test_the_review_flags_follow_the_pages(
         tmp_path: Path) -> None:
     """The consistency query starts from the genes the enrichment flagged (`ann_review`),
     then tests each pair: a chick symbol an ingest changes is reviewed after that ingest (it
-    re-applies the enrichment, flags included), and a pair the graph no longer holds as a
-    mismatch drops out at once, flag or not."""
+    re-applies the enrichment, flags included, or derives the flags alone when it cannot),
+    and a pair the graph no longer holds as a mismatch drops out at once, flag or not."""
     driver, settings = empty_graph, enrich_settings
     ingest(pages)
     apply.apply(driver, settings, human, use(human, settings, V1, tmp_path / "db"))
@@ -219,11 +219,21 @@ def test_the_review_flags_follow_the_pages(
     assert "ann_review" not in ann_props(driver, settings)[GENEA]
     assert reviewed(driver, settings) == [("GENEC", "5002")]
 
+    # the database's copy gone: the ingest cannot re-apply it (reported), yet the flags, which
+    # need only the graph, follow the pages all the same
+    shutil.rmtree(settings.enrich.dir)
+    genea.write_text(original.replace("symbol: GENEA", "symbol: GENEZ"), encoding="utf-8")
+    summary = ingest(pages)
+    [report] = summary.enrichment
+    assert report.error is not None and "chickgraph enrich human" in report.error
+    assert ann_props(driver, settings)[GENEA]["ann_review"] is True
+    assert reviewed(driver, settings) == [("GENEC", "5002"), ("GENEZ", "5001")]
+
     # the test is applied to each pair again: GENEX still carries its flag, the pair is gone
     db.run_write(driver, settings, "MATCH (:Page)-[:DESCRIBES]->(g:Gene {symbol: 'GENEC'}) "
                  "SET g.symbol = 'genex'")
     assert ann_props(driver, settings)[GENEX]["ann_review"] is True
-    assert reviewed(driver, settings) == []
+    assert reviewed(driver, settings) == [("GENEZ", "5001")]
 
 
 def test_listed_species_are_obtained_and_applied_by_the_ingest(

@@ -51,3 +51,14 @@ def test_a_query_that_answered_nothing_is_named() -> None:
         "factor": 25, "queries": {"a": query(60.0), "ortholog-consistency": empty}}})
     assert ok is True and measured == (
         "worst: a 60.0 ms; answered nothing (not measured on data): ortholog-consistency")
+
+
+def test_the_scaled_consistency_report_is_checked_against_1x() -> None:
+    """Each copy of the corpus and of the annotation database disagrees exactly where copy 0
+    does: the report says whether the Nx count is N times the 1x one."""
+    from bench.run_all import _pairs_to_review
+
+    assert _pairs_to_review({"factor": 1, "pairs_to_review": 70}, 70) == "70 pairs to review"
+    assert _pairs_to_review({"factor": 25, "pairs_to_review": 1750}, 70).endswith(
+        "(exactly 25x the 1x count)")
+    assert "**not** 25x" in _pairs_to_review({"factor": 25, "pairs_to_review": 1749}, 70)
