@@ -39,6 +39,10 @@ _LINKED = (("alias", "alias_symbol", "suffix"), ("ensembl", "ensembl_id", "suffi
            ("omim", "omim_id", "keep"))
 
 
+class Unavailable(Exception):
+    """The real database cannot be obtained here (no apt-get, no network to Debian)."""
+
+
 def source_database() -> Path:
     """The real org.Hs.eg.db, obtained with the pipeline's own command into SOURCE_DIR
     (`apt-get download`, once; later runs find the cached copy)."""
@@ -47,7 +51,7 @@ def source_database() -> Path:
     run = subprocess.run([sys.executable, "-m", "pipeline", "enrich", "human", "--fetch-only"],
                          env=env, capture_output=True, text=True, check=False)
     if run.returncode != 0 or not path.is_file():
-        raise SystemExit(f"cannot obtain org.Hs.eg.db: {run.stderr.strip()[-1000:]}")
+        raise Unavailable(f"cannot obtain org.Hs.eg.db: {run.stderr.strip()[-500:]}")
     return path
 
 

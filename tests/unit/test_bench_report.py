@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bench import run_all
 
 
@@ -62,3 +64,22 @@ def test_the_scaled_consistency_report_is_checked_against_1x() -> None:
     assert _pairs_to_review({"factor": 25, "pairs_to_review": 1750}, 70).endswith(
         "(exactly 25x the 1x count)")
     assert "**not** 25x" in _pairs_to_review({"factor": 25, "pairs_to_review": 1749}, 70)
+
+
+def test_a_bench_without_the_database_goes_on_and_says_so(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """No apt-get here: the query passes run on the graph without the enrichment, and the
+    report names why (the verdict then names ortholog-consistency as answering nothing)."""
+    from bench import scale_annotations
+
+    def unavailable(factor: int) -> None:
+        raise scale_annotations.Unavailable("cannot obtain org.Hs.eg.db: apt-get not found")
+
+    monkeypatch.setattr(scale_annotations, "scaled", unavailable)
+    missing = run_all._enrich(25)
+    assert missing == {"factor": 25, "error": "cannot obtain org.Hs.eg.db: apt-get not found"}
+    line = run_all.enrichment_line([
+        {"factor": 1, "pairs_to_review": 70, "annotated": 2328, "genes": 2328, "seconds": 2.7},
+        missing])
+    assert "1x: 2,328 of 2,328 genes annotated, 70 pairs to review" in line
+    assert "25x: not applied (cannot obtain org.Hs.eg.db: apt-get not found)" in line
