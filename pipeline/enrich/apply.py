@@ -129,10 +129,20 @@ def reapply(driver: Driver, settings: Settings) -> list[EnrichmentReport]:
     try:
         entries = table(settings)
     except EnrichmentError as exc:
-        for key in present:
-            refresh_review_flags(driver, settings, key)
-        return [EnrichmentReport(key=key, species="?", taxon_id=0, error=str(exc))
-                for key in present]
+        reports = [EnrichmentReport(key=key, species="?", taxon_id=0, error=str(exc))
+                   for key in present]
+    else:
+        reports = _apply_each(driver, settings, entries, present)
+    for report in reports:  # not re-applied: the flags, which need only the graph, anew
+        if report.error is not None and report.key in present:
+            refresh_review_flags(driver, settings, report.key)
+    return reports
+
+
+def _apply_each(driver: Driver, settings: Settings, entries: Table, present: list[str]
+                ) -> list[EnrichmentReport]:
+    """`reapply`'s databases (applied, then listed) from their cached copies, one report each;
+    a database that cannot be had is an error report."""
     chosen: dict[str, tuple[Database | None, bool]] = {}
     for key in present:
         chosen[key] = (entries.by_key(key), False)
@@ -160,7 +170,4 @@ def reapply(driver: Driver, settings: Settings) -> list[EnrichmentReport]:
         except EnrichmentError as exc:
             reports.append(EnrichmentReport(key=key, species=database.species,
                                             taxon_id=database.taxon_id, error=str(exc)))
-    for report in reports:
-        if report.error is not None and report.key in present:
-            refresh_review_flags(driver, settings, report.key)
     return reports

@@ -115,14 +115,6 @@ def merge_rows(pages: Sequence[PageRows], delete_paths: Sequence[str] = ()) -> C
     return ChunkRows([page.path for page in pages], rows, list(delete_paths))
 
 
-def _positions(index: dict[str, int], key: str) -> int:
-    """`key`'s place in `index` (insertion order), added at the end when new."""
-    position = index.get(key)
-    if position is None:
-        position = index[key] = len(index)
-    return position
-
-
 def statement_params(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The parameters of load statement `name` for a chunk's `rows`.
 
@@ -130,6 +122,8 @@ def statement_params(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     each and name them by position (cypher/load/images.cypher): each row gets the positions
     beside its keys (`gene`, `stage`, `source`, each mention's `structure`), added in place,
     since the chunk's rows are built for this one write (the same positions again on a retry).
+    A key's position is its place in its list: `index.setdefault(key, len(index))` adds a new
+    key at the end.
     """
     if name == "images":
         genes: dict[str, int] = {}
@@ -137,20 +131,20 @@ def statement_params(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
         structures: dict[str, int] = {}
         sources: dict[str, int] = {}
         for row in rows:
-            row["gene"] = _positions(genes, row["gene_key"])
-            row["stage"] = _positions(stages, row["stage_key"])
+            row["gene"] = genes.setdefault(row["gene_key"], len(genes))
+            row["stage"] = stages.setdefault(row["stage_key"], len(stages))
             source = row["source_key"]
-            row["source"] = None if source is None else _positions(sources, source)
+            row["source"] = None if source is None else sources.setdefault(source, len(sources))
             for show in row["shows"]:
-                show["structure"] = _positions(structures, show["structure_key"])
+                show["structure"] = structures.setdefault(show["structure_key"], len(structures))
         return {"rows": rows, "genes": list(genes), "stages": list(stages),
                 "structures": list(structures), "sources": list(sources)}
     if name == "expressed_in":
         genes, structures = {}, {}
         for row in rows:
-            row["gene"] = _positions(genes, row["gene_key"])
+            row["gene"] = genes.setdefault(row["gene_key"], len(genes))
             for edge in row["edges"]:
-                edge["structure"] = _positions(structures, edge["structure_key"])
+                edge["structure"] = structures.setdefault(edge["structure_key"], len(structures))
         return {"rows": rows, "genes": list(genes), "structures": list(structures)}
     return {"rows": rows}
 
