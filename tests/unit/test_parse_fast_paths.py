@@ -1,7 +1,8 @@
 """Fast paths of parse + transform must give exactly what the plain paths give.
 
 - `_CYAMLHandler.split` vs python-frontmatter's YAMLHandler.split (regex over the whole text);
-- `ChunkResult` crossing a process boundary (rows as marshal, `date` pages as pickle);
+- `ChunkResult` crossing a process boundary (rows as marshal, `date` pages as pickle), and
+  built already encoded in a worker process;
 - the records of every page of both releases with the vocabulary memos shared by all
   pages and fresh for each.
 """
@@ -9,7 +10,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import pickle
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +89,25 @@ def test_chunk_result_crosses_a_process_boundary_unchanged() -> None:
     assert repr(pickle.loads(pickle.dumps(ChunkResult()))) == repr(ChunkResult())
     with pytest.raises(TypeError, match="not an encoded page"):
         decode_page(b"p" + pickle.dumps({"a": 1}))
+
+
+def _built_in_worker(root: str, paths: list[str]) -> tuple[list[str], ChunkResult]:
+    result = process_chunk(root, paths, {}, 10_000_000)
+    return [type(entry).__name__ for entry in result.entries], result
+
+
+def test_a_worker_process_builds_its_pages_encoded_with_the_same_rows() -> None:
+    """In a pool's worker the rows are encoded as each page is built (not when the result is
+    pickled); in the caller's process they stay decoded. Either way the same rows."""
+    fixtures = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+    paths = [relative_id(fixtures, p) for p in discover(fixtures)]
+    here = process_chunk(str(fixtures), paths, {}, 10_000_000)
+    assert here.entries and {type(entry) for entry in here.entries} == {type(here.pages[0])}
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        kinds, there = pool.submit(_built_in_worker, str(fixtures), paths).result()
+    assert kinds == ["bytes"] * len(here.entries)
+    assert repr(there.pages) == repr(here.pages)
+    assert (there.issues, there.failed) == (here.issues, here.failed)
 
 
 # ------------------------------------------------------------- records of every page
