@@ -34,6 +34,8 @@ CREATE INDEX expressed_in_site IF NOT EXISTS FOR ()-[r:EXPRESSED_IN]-() ON (r.si
 // (:Site) lists of gene ranks and image counts, derived from the edges
 // (cypher/load/sites.cypher): coexpressed, genes-in-tissue and phenotype-orthologs
 CREATE CONSTRAINT site_key IF NOT EXISTS FOR (n:Site) REQUIRE n.key IS UNIQUE;
+// `stage-atlas`: the sites of one stage
+CREATE INDEX site_stage_ordinal IF NOT EXISTS FOR (n:Site) ON (n.stage_ordinal);
 CREATE INDEX gene_site_rank IF NOT EXISTS FOR (n:Gene) ON (n.site_rank);
 // genes-in-tissue and phenotype-orthologs summed image counts from this index until they read
 // the site lists; dropped so that a database loaded before does not keep updating it

@@ -1,12 +1,14 @@
 // Derived after every sync that changed pages (like phenotype_links): one (:Site) per
 // (structure, stage) pair a gene is expressed at, keyed by EXPRESSED_IN's `site`, listing the
 // genes expressed there as `gene_ranks` and, entry by entry, the images of each gene's edge
-// there as `image_counts`. `coexpressed` unwinds the rank lists, `genes-in-tissue` and
-// `phenotype-orthologs` both lists: at 25x, reading ALAS2's ~320k entries from the `site`
-// index cost more than coexpressed's whole budget; read as lists they cost about half. The
-// lists hold small integers, not keys: Neo4j packs an integer array into the bits its
-// largest value needs, and integers group fast (lists of keys or of 63-bit hashes were 2-3x
-// slower than the index).
+// there as `image_counts`; with the totals `stage-atlas` reads (`gene_count`: distinct genes,
+// `image_total`: their images) and the stage's `stage_ordinal` (indexed), so that a stage's
+// structures are its ~100 sites, not its edges (127k db hits for HH10 at 25x). `coexpressed`
+// unwinds the rank lists, `genes-in-tissue` and `phenotype-orthologs` both lists: at 25x,
+// reading ALAS2's ~320k entries from the `site` index cost more than coexpressed's whole
+// budget; read as lists they cost about half. The lists hold small integers, not keys: Neo4j
+// packs an integer array into the bits its largest value needs, and integers group fast
+// (lists of keys or of 63-bit hashes were 2-3x slower than the index).
 //
 // A gene's rank is its position in (symbol, key) order among the genes with EXPRESSED_IN
 // edges: a function of the graph, so every load of the same pages gives the same ranks and
@@ -31,13 +33,17 @@ UNWIND range(0, size(genes) - 1) AS rank
 WITH genes[rank] AS g, rank WHERE g.site_rank IS NULL OR g.site_rank <> rank
 SET g.site_rank = rank;
 MATCH (g:Gene)-[e:EXPRESSED_IN]->()
-WITH e.site AS site, g.site_rank AS rank, e.image_count AS images
+WITH e.site AS site, g.site_rank AS rank, e.image_count AS images, e.stage_ordinal AS ordinal
 ORDER BY site, rank, images
-WITH site, collect(rank) AS ranks, collect(images) AS counts
+WITH site, collect(rank) AS ranks, collect(images) AS counts, count(DISTINCT rank) AS genes,
+     sum(images) AS total, min(ordinal) AS ordinal  // one stage per site: one ordinal, or none
 MERGE (s:Site {key: site})
-WITH s, ranks, counts
+WITH s, ranks, counts, genes, total, ordinal
 WHERE s.gene_ranks IS NULL OR s.gene_ranks <> ranks
    OR s.image_counts IS NULL OR s.image_counts <> counts
-SET s.gene_ranks = ranks, s.image_counts = counts;
+   OR s.gene_count IS NULL OR s.gene_count <> genes OR s.image_total <> total
+   OR coalesce(s.stage_ordinal, -1.0) <> coalesce(ordinal, -1.0)  // ordinals are >= 0
+SET s.gene_ranks = ranks, s.image_counts = counts, s.gene_count = genes, s.image_total = total,
+    s.stage_ordinal = ordinal;
 MATCH (s:Site) WHERE NOT EXISTS { MATCH ()-[e:EXPRESSED_IN]->() WHERE e.site = s.key }
 DELETE s;

@@ -82,10 +82,12 @@ def decode_page(blob: bytes) -> PageRows:
     return page
 
 
-TRANSFORM_VERSION = "5"  # bump when a change to transform alters what pages produce
+TRANSFORM_VERSION = "6"  # bump when a change to transform alters what pages produce
 # (3: EXPRESSED_IN edges carry `site`; a graph loaded before it is re-loaded page by page;
 # 4: (:Site) nodes derived after the pages: re-loading the pages of a graph loaded before
-# runs the derivation, which a run that changes no page skips)
+# runs the derivation, which a run that changes no page skips; 6: (:Site) nodes carry the
+# totals and stage ordinal stage-atlas reads: the full reload derives them before its first
+# chunk, so stage-atlas answers on a graph loaded before from then on)
 
 
 def fingerprint() -> str:

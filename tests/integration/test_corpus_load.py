@@ -134,27 +134,37 @@ def test_sites_list_the_genes_of_their_edges_by_rank(current_graph: Any, setting
     """(:Site) nodes (cypher/load/sites.cypher) as recomputed here from the edges: a gene's
     rank is its position in (symbol, key) order among the genes with EXPRESSED_IN edges, each
     site lists the ranks of the genes with an edge at it, ascending, with each edge's image
-    count beside it; and a site's edges end at one structure (its key's prefix)."""
+    count beside it, their distinct genes and images in total, and its stage's ordinal (what
+    stage-atlas reads); and a site's edges end at one structure (its key's prefix)."""
     edges = db.run_read(current_graph, settings,
                         "MATCH (g:Gene)-[e:EXPRESSED_IN]->(a) "
                         "RETURN g.key AS gene, g.symbol AS symbol, e.site AS site, "
-                        "e.image_count AS images, a.key AS structure, g.site_rank AS rank")
+                        "e.image_count AS images, a.key AS structure, g.site_rank AS rank, "
+                        "e.stage_ordinal AS ordinal")
     order = sorted({(r["symbol"] is None, r["symbol"] or "", r["gene"]) for r in edges})
     rank = {gene: position for position, (*_, gene) in enumerate(order)}  # nulls last
     assert all(r["rank"] == rank[r["gene"]] for r in edges)
     entries: dict[str, list[tuple[int, int]]] = {}
     structures: dict[str, set[str]] = {}
+    site_ordinals: dict[str, set[float | None]] = {}
     for r in edges:
         entries.setdefault(r["site"], []).append((rank[r["gene"]], r["images"]))
         structures.setdefault(r["site"], set()).add(r["structure"])
-    expected = {site: ([n for n, _ in sorted(pairs)], [c for _, c in sorted(pairs)])
+        site_ordinals.setdefault(r["site"], set()).add(r["ordinal"])
+    assert all(len(found) == 1 for found in site_ordinals.values())  # one stage per site
+    ordinals = {site: found.pop() for site, found in site_ordinals.items()}
+    assert None in ordinals.values()  # a stage without an ordinal: its sites carry none
+    expected = {site: ([n for n, _ in sorted(pairs)], [c for _, c in sorted(pairs)],
+                       len({n for n, _ in pairs}), sum(c for _, c in pairs), ordinals[site])
                 for site, pairs in entries.items()}
     assert all(found == {site.split(" @ ", 1)[0]} for site, found in structures.items())
     sites = db.run_read(current_graph, settings,
                         "MATCH (s:Site) RETURN s.key AS key, s.gene_ranks AS ranks, "
-                        "s.image_counts AS counts")
-    assert {r["key"]: (r["ranks"], r["counts"]) for r in sites} == expected
-    assert len(sites) > 1000 and any(max(counts) > 1 for _, counts in expected.values())
+                        "s.image_counts AS counts, s.gene_count AS genes, "
+                        "s.image_total AS images, s.stage_ordinal AS ordinal")
+    assert {r["key"]: (r["ranks"], r["counts"], r["genes"], r["images"], r["ordinal"])
+            for r in sites} == expected
+    assert len(sites) > 1000 and any(max(counts) > 1 for _, counts, *_ in expected.values())
     stray = db.run_read(current_graph, settings,
                         "MATCH (g:Gene) WHERE g.site_rank IS NOT NULL "
                         "AND NOT EXISTS { (g)-[:EXPRESSED_IN]->() } RETURN count(g) AS n")

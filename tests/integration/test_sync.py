@@ -155,31 +155,66 @@ def test_a_full_reload_derives_old_sites_before_it_rewrites_pages(
     """A graph of an older version (its fingerprint stale) is reloaded page by page while
     readers query it. Its (:Site) lists may be of an older form: before image counts existed,
     genes-in-tissue answered 0 images for every gene until the reload's end. The reload
-    derives them first, so a reader before the first chunk already gets right answers."""
+    derives them first, so a reader before the first chunk already gets right answers.
+    Before their totals existed (TRANSFORM_VERSION 6), stage-atlas found no structure."""
     from pipeline.load import writer
     from pipeline.queries import named
 
     def heart() -> dict[str, int]:
         return {r.symbol: r.images for r in named.run("genes-in-tissue", structure="heart")}
 
+    def atlas() -> dict[str, tuple[int, int]]:
+        return {r.structure_key: (r.genes, r.images) for r in named.run("stage-atlas",
+                                                                        stage="HH10")}
+
     load_fresh(empty_graph, settings, pages)
-    fresh = heart()
+    fresh, fresh_atlas = heart(), atlas()
     assert fresh and all(images > 0 for images in fresh.values())
-    db.run_managed(empty_graph, settings, "MATCH (s:Site) REMOVE s.image_counts")
+    assert "heart" in fresh_atlas
+    db.run_managed(empty_graph, settings, "MATCH (s:Site) REMOVE s.image_counts, s.gene_count, "
+                   "s.image_total, s.stage_ordinal")
     writer.set_vocabulary_fingerprint(empty_graph, settings, "an older version")
     assert set(heart().values()) == {0}
-    seen: list[dict[str, int]] = []
+    assert atlas() == {}
+    seen: list[tuple[dict[str, int], dict[str, tuple[int, int]]]] = []
     write_chunk = writer.write_chunk
 
     def reading(driver: Any, given: Any, chunk: Any, delete_paths: Any = None) -> None:
-        seen.append(heart())
+        seen.append((heart(), atlas()))
         write_chunk(driver, given, chunk, delete_paths)
 
     monkeypatch.setattr(writer, "write_chunk", reading)
     assert ingest(pages).full_reload
-    assert seen and all(answer == fresh for answer in seen)
+    assert seen and all(answer == (fresh, fresh_atlas) for answer in seen)
     monkeypatch.undo()
     assert_same(graph_dump.dump(empty_graph, settings), fresh_dump(empty_graph, settings, pages))
+
+
+def test_stage_atlas_counts_a_gene_once_across_stages_of_one_ordinal(
+    empty_graph: Any, settings: Any, pages: Path
+) -> None:
+    """HH8+ and HH9- are both ordinal 22.5: a structure then has two (:Site) nodes at that
+    stage, and stage-atlas counts the union of their genes (a gene at both, once) and the sum
+    of their images, as counting the edges would."""
+    from pipeline.queries import named
+
+    (pages / "GENED.md").write_text(
+        "---\nsymbol: GENED\ntitle: GENED\nspecies: Gallus gallus\ngene_id: '1004'\n"
+        "images:\n"
+        "- image_url: https://example.org/gened_0.jpg\n  location: Hindbrain\n  stage: HH9-\n"
+        "- image_url: https://example.org/gened_1.jpg\n  location: Hindbrain\n  stage: HH8+\n"
+        "- image_url: https://example.org/gened_2.jpg\n  location: Hindbrain\n  stage: HH9-\n"
+        "---\n\n# GENED\n", encoding="utf-8")
+    load_fresh(empty_graph, settings, pages)
+    sites = db.run_read(empty_graph, settings,
+                        "MATCH (s:Site) WHERE s.stage_ordinal = 22.5 RETURN s.key AS key, "
+                        "s.gene_count AS genes, s.image_total AS images ORDER BY key")
+    assert [(r["key"], r["genes"], r["images"]) for r in sites] == [
+        ("hindbrain @ HH8+", 2, 2), ("hindbrain @ HH9-", 1, 2), ("placode @ HH8+", 1, 1)]
+    for stage in ("HH8+", "HH9-"):
+        atlas = {r.structure_key: (r.genes, r.images) for r in named.run("stage-atlas",
+                                                                         stage=stage)}
+        assert atlas["hindbrain"] == (2, 4)  # GENEC and GENED; 1 + 1 + 2 images
 
 
 def test_unchanged_rerun_rewrites_nothing(empty_graph: Any, settings: Any, pages: Path) -> None:
