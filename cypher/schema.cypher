@@ -23,9 +23,10 @@ CREATE INDEX gene_ensembl_ids IF NOT EXISTS FOR (n:Gene) ON (n.ensembl_ids);
 CREATE INDEX stage_ordinal IF NOT EXISTS FOR (n:DevelopmentalStage) ON (n.ordinal);
 CREATE INDEX structure_name IF NOT EXISTS FOR (n:AnatomicalStructure) ON (n.name);
 CREATE INDEX image_url IF NOT EXISTS FOR (n:Image) ON (n.image_url);
-// Stage ordinal and image count together: `stage-atlas` sums images from the index alone, and
-// a range on the ordinal still seeks it. It replaces the single-property index of earlier
-// versions, dropped here so that a database loaded before keeps one index, not two.
+// Stage ordinal and image count together: a range on the ordinal seeks it. `stage-atlas`
+// summed images from it until it read the (:Site) totals; no query reads the image count
+// half now. It replaces the single-property index of
+// earlier versions, dropped here so that a database loaded before keeps one index, not two.
 CREATE INDEX expressed_in_stage_images IF NOT EXISTS
 FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_ordinal, r.image_count);
 DROP INDEX expressed_in_stage IF EXISTS;

@@ -123,7 +123,7 @@ def test_expression_edges_match_the_pages(current_graph: Any, settings: Any) -> 
                       "e.site AS site")
     assert Counter({(r["s"], r["a"], r["st"]): r["n"] for r in got}) == expected
     assert all(r["site"] == f"{r['a']} @ {r['st']}" for r in got)
-    # what coexpressed and stage-atlas rely on instead of label tests
+    # what coexpressed and the (:Site) derivation rely on instead of label tests
     odd = db.run_read(current_graph, settings,
                       "MATCH (x)-[e:EXPRESSED_IN]->(y) "
                       "WHERE NOT x:Gene OR NOT y:AnatomicalStructure RETURN count(e) AS n")

@@ -425,7 +425,7 @@ def test_sites_of_a_stage_range_are_exactly_its_edges(current_graph: Any, driver
 
 def test_expressed_in_joins_only_genes_to_structures(current_graph: Any, driver: Any,
                                                     settings: Any) -> None:
-    """genes-in-tissue, phenotype-orthologs, coexpressed and stage-atlas test no label on an
+    """genes-in-tissue, phenotype-orthologs and coexpressed test no label on an
     EXPRESSED_IN edge's ends (a test per edge was up to a tenth of their time at 25x), nor
     phenotype-orthologs on the genes of ORTHOLOG_OF and HAS_PHENOTYPE: right only while every
     such edge joins the nodes the loaders create it between."""

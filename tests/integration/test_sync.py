@@ -266,8 +266,7 @@ def test_a_second_run_waits_or_exits_clearly(empty_graph: Any, settings: Any, pa
 def test_schema_replaces_the_stage_index_of_earlier_versions(empty_graph: Any,
                                                             settings: Any) -> None:
     """A database set up by an earlier version has the single-property stage index; the
-    schema step leaves the composite one in its place (stage-atlas reads image counts from
-    it), not both."""
+    schema step leaves the composite one in its place, not both."""
     db.run_write(empty_graph, settings, "CREATE INDEX expressed_in_stage IF NOT EXISTS "
                  "FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_ordinal)")
     for _ in range(2):  # idempotent: a second run finds nothing to drop or create
