@@ -82,7 +82,7 @@ def decode_page(blob: bytes) -> PageRows:
     return page
 
 
-TRANSFORM_VERSION = "6"  # bump when a change to transform alters what pages produce
+TRANSFORM_VERSION = "7"  # bump when a change to transform alters what pages produce
 # (3: EXPRESSED_IN edges carry `site`; a graph loaded before it is re-loaded page by page;
 # 4: (:Site) nodes derived after the pages: re-loading the pages of a graph loaded before
 # runs the derivation, which a run that changes no page skips; 6: (:Site) nodes carry the

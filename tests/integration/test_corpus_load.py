@@ -135,7 +135,9 @@ def test_sites_list_the_genes_of_their_edges_by_rank(current_graph: Any, setting
     rank is its position in (symbol, key) order among the genes with EXPRESSED_IN edges, each
     site lists the ranks of the genes with an edge at it, ascending, with each edge's image
     count beside it, their distinct genes and images in total, and its stage's ordinal (what
-    stage-atlas reads); and a site's edges end at one structure (its key's prefix)."""
+    stage-atlas reads), and the entries of genes with an OMIM-linked ortholog apart (what
+    phenotype-orthologs sums for any entry); and a site's edges end at one structure (its
+    key's prefix)."""
     edges = db.run_read(current_graph, settings,
                         "MATCH (g:Gene)-[e:EXPRESSED_IN]->(a) "
                         "RETURN g.key AS gene, g.symbol AS symbol, e.site AS site, "
@@ -154,17 +156,25 @@ def test_sites_list_the_genes_of_their_edges_by_rank(current_graph: Any, setting
     assert all(len(found) == 1 for found in site_ordinals.values())  # one stage per site
     ordinals = {site: found.pop() for site, found in site_ordinals.items()}
     assert None in ordinals.values()  # a stage without an ordinal: its sites carry none
+    omim = {rank[r["gene"]] for r in db.run_read(
+        current_graph, settings, "MATCH (g:Gene)-[:ORTHOLOG_OF]->()-[:HAS_PHENOTYPE]->"
+        "(:OmimEntry) RETURN DISTINCT g.key AS gene") if r["gene"] in rank}  # expressed ones
     expected = {site: ([n for n, _ in sorted(pairs)], [c for _, c in sorted(pairs)],
-                       len({n for n, _ in pairs}), sum(c for _, c in pairs), ordinals[site])
+                       len({n for n, _ in pairs}), sum(c for _, c in pairs), ordinals[site],
+                       [n for n, _ in sorted(pairs) if n in omim],
+                       [c for n, c in sorted(pairs) if n in omim])
                 for site, pairs in entries.items()}
     assert all(found == {site.split(" @ ", 1)[0]} for site, found in structures.items())
     sites = db.run_read(current_graph, settings,
                         "MATCH (s:Site) RETURN s.key AS key, s.gene_ranks AS ranks, "
                         "s.image_counts AS counts, s.gene_count AS genes, "
-                        "s.image_total AS images, s.stage_ordinal AS ordinal")
-    assert {r["key"]: (r["ranks"], r["counts"], r["genes"], r["images"], r["ordinal"])
-            for r in sites} == expected
+                        "s.image_total AS images, s.stage_ordinal AS ordinal, "
+                        "s.omim_gene_ranks AS omim_ranks, s.omim_image_counts AS omim_counts")
+    assert {r["key"]: (r["ranks"], r["counts"], r["genes"], r["images"], r["ordinal"],
+                       r["omim_ranks"], r["omim_counts"]) for r in sites} == expected
     assert len(sites) > 1000 and any(max(counts) > 1 for _, counts, *_ in expected.values())
+    listed = sum(len(found[5]) for found in expected.values())  # OMIM-linked entries
+    assert 0.05 * len(edges) < listed < 0.5 * len(edges), (listed, len(edges))
     stray = db.run_read(current_graph, settings,
                         "MATCH (g:Gene) WHERE g.site_rank IS NOT NULL "
                         "AND NOT EXISTS { (g)-[:EXPRESSED_IN]->() } RETURN count(g) AS n")

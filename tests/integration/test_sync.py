@@ -156,7 +156,8 @@ def test_a_full_reload_derives_old_sites_before_it_rewrites_pages(
     readers query it. Its (:Site) lists may be of an older form: before image counts existed,
     genes-in-tissue answered 0 images for every gene until the reload's end. The reload
     derives them first, so a reader before the first chunk already gets right answers.
-    Before their totals existed (TRANSFORM_VERSION 6), stage-atlas found no structure."""
+    Before their totals existed (TRANSFORM_VERSION 6), stage-atlas found no structure; before
+    their OMIM lists (7), phenotype-orthologs found no gene with any OMIM entry."""
     from pipeline.load import writer
     from pipeline.queries import named
 
@@ -167,27 +168,60 @@ def test_a_full_reload_derives_old_sites_before_it_rewrites_pages(
         return {r.structure_key: (r.genes, r.images) for r in named.run("stage-atlas",
                                                                         stage="HH10")}
 
+    def omim() -> dict[str, int]:
+        return {r.symbol: r.images for r in named.run("phenotype-orthologs", structure="heart")}
+
+    edit(pages, "GENEA.md", "mod: MIM:100001\n  phenotypes: ''",
+         "mod: MIM:100001\n  phenotypes: MIM:600001")
     load_fresh(empty_graph, settings, pages)
-    fresh, fresh_atlas = heart(), atlas()
+    fresh, fresh_atlas, fresh_omim = heart(), atlas(), omim()
     assert fresh and all(images > 0 for images in fresh.values())
     assert "heart" in fresh_atlas
+    assert fresh_omim == {"GENEA": fresh["GENEA"]}
     db.run_managed(empty_graph, settings, "MATCH (s:Site) REMOVE s.image_counts, s.gene_count, "
-                   "s.image_total, s.stage_ordinal")
+                   "s.image_total, s.stage_ordinal, s.omim_gene_ranks, s.omim_image_counts")
     writer.set_vocabulary_fingerprint(empty_graph, settings, "an older version")
     assert set(heart().values()) == {0}
     assert atlas() == {}
-    seen: list[tuple[dict[str, int], dict[str, tuple[int, int]]]] = []
+    assert omim() == {}
+    seen: list[tuple[dict[str, int], ...]] = []
     write_chunk = writer.write_chunk
 
     def reading(driver: Any, given: Any, chunk: Any, delete_paths: Any = None) -> None:
-        seen.append((heart(), atlas()))
+        seen.append((heart(), atlas(), omim()))
         write_chunk(driver, given, chunk, delete_paths)
 
     monkeypatch.setattr(writer, "write_chunk", reading)
     assert ingest(pages).full_reload
-    assert seen and all(answer == (fresh, fresh_atlas) for answer in seen)
+    assert seen and all(answer == (fresh, fresh_atlas, fresh_omim) for answer in seen)
     monkeypatch.undo()
     assert_same(graph_dump.dump(empty_graph, settings), fresh_dump(empty_graph, settings, pages))
+
+
+def test_a_gene_gaining_or_losing_an_omim_ortholog_moves_in_the_site_lists(
+    empty_graph: Any, settings: Any, pages: Path
+) -> None:
+    """phenotype-orthologs' default (any OMIM entry) sums the (:Site) lists of OMIM-linked
+    genes, derived from HAS_PHENOTYPE: a page whose ortholog gains an OMIM entry puts its
+    gene on them at the sync's end, and losing it takes the gene off, each sync giving a
+    fresh load's graph; the answer is the gene's genes-in-tissue row."""
+    from pipeline.queries import named
+
+    def omim() -> dict[str, int]:
+        return {r.symbol: r.images for r in named.run("phenotype-orthologs", structure="heart")}
+
+    row, linked = "mod: MIM:100001\n  phenotypes: ''", "mod: MIM:100001\n  phenotypes: MIM:600001"
+    sync_equals_fresh(empty_graph, settings, pages, lambda: edit(pages, "GENEA.md", row, linked))
+    heart = {r.symbol: r.images for r in named.run("genes-in-tissue", structure="heart")}
+    assert omim() == {"GENEA": heart["GENEA"]}
+    lists = db.run_read(empty_graph, settings,
+                        "MATCH (s:Site) WHERE size(s.omim_gene_ranks) > 0 "
+                        "RETURN s.key AS key, s.omim_gene_ranks AS ranks ORDER BY key")
+    assert lists and all(len(r["ranks"]) == 1 for r in lists)
+    edit(pages, "GENEA.md", linked, row)
+    ingest(pages)
+    assert_same(graph_dump.dump(empty_graph, settings), fresh_dump(empty_graph, settings, pages))
+    assert omim() == {}
 
 
 def test_stage_atlas_counts_a_gene_once_across_stages_of_one_ordinal(
