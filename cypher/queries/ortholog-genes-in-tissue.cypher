@@ -7,15 +7,23 @@
 // @param from_stage: stage = null first stage of the range (HH10, stage 10, 10...)
 // @param to_stage: stage = null last stage of the range
 // @param limit: int = 100 at most this many rows, by gene key (interactive default: pass e.g. 10000 for all)
-// @param scan_from: int = 8000 tuning, not a filter (the rows are the same whatever it is): from this many chick genes in range, walk the species' genes in key order instead
+// @param scan_from: int = null tuning, not a filter (the rows are the same whatever it is): from this many chick genes in range, walk the species' genes in key order instead (by default the smaller of 8000 and the square root of 2 x limit x the species' genes)
 
 // Two plans for one answer, chosen by how many chick genes the structure and range hold
-// (collected up to `scan_from`):
+// (collected up to `scan_from`, by default up to 8000):
 // - few: those genes, their orthologs of the species, sorted by key. Its cost follows the
 //   genes in range: at 25x a dense hub holds 30,000 (heart HH10-HH20: 924,594 db hits).
 // - many: the species' genes in key order from the composite index Gene(taxon_id, key),
 //   each kept when a chick ortholog has an edge into the structure in range, until `limit`
 //   rows: with many genes in range the first few hundred suffice (heart: 17,792 db hits).
+// The few plan reads about 25 db hits per chick gene in range (G), the walk about 40 per
+// species gene it passes, about limit x (the species' genes) / G of them, each hit 1.4x the
+// time of one of the few plan's (1x, the bench's 10 sets): they cost the same at
+// G = sqrt(2.2 x limit x species genes), which the default takes, rounded to 2: 680 genes
+// at 1x with limit 100 (human: 2,328 genes), 3,400 at 25x. With 8000 everywhere (until
+// 2026-12-06) every set at 1x took the few plan: the bench's 10 sets read 223k db hits in
+// all, 126k now (the walk everywhere: 250k, 125k of them on the sparsest set); server p50 8
+// -> 7 ms, p95 13 -> 10 ms. Counting the genes in range first costs the walk ~2 hits a gene.
 // The genes in range come without reading an edge's properties: with no range, every edge
 // into the parts; with one, the `site` index at "part key @ stage key" for the stages in
 // range (an edge's `site` is built so, and its stage is a DevelopmentalStage with the edge's
@@ -50,10 +58,16 @@ CALL (parts, sites) {
     RETURN g
   }
   WITH DISTINCT g
-  LIMIT $scan_from
+  LIMIT coalesce($scan_from, 8000)
   RETURN collect(g) AS in_range  // every gene in range unless `many`
 }
-WITH parts, in_range, size(in_range) >= $scan_from AS many
+CALL () {  // the species' genes: a degree read
+  OPTIONAL MATCH (s:Species {key: 'NCBITaxon:' + toString($species)})
+  RETURN toInteger(sqrt(2.0 * $limit * COUNT { (s)<-[:IN_SPECIES]-() })) AS balance
+}
+WITH parts, in_range,
+     size(in_range) >= coalesce($scan_from, 8000)  // in_range was cut there: walk
+     OR ($scan_from IS NULL AND size(in_range) >= balance) AS many
 CALL (parts, in_range, many) {
   UNWIND CASE WHEN many THEN [] ELSE in_range END AS g
   MATCH (g)-[:ORTHOLOG_OF]->(o:Gene)
@@ -88,6 +102,7 @@ UNION ALL
 WITH o, genes, o.key AS gene_key
 RETURN gene_key, o.ann_symbol AS symbol, o.ann_name AS name, o.ncbi_id AS ncbi_id,
        o.ensembl_ids AS ensembl_ids, o.symbols AS symbols,
-       reduce(seen = [], x IN genes | CASE WHEN x.symbol IN seen THEN seen
-                                           ELSE seen + x.symbol END) AS chick_genes
+       COLLECT { UNWIND genes AS x
+                 WITH DISTINCT x.symbol AS symbol ORDER BY symbol
+                 RETURN symbol } AS chick_genes  // sorted: the same list from either plan
 ORDER BY gene_key

@@ -190,8 +190,10 @@ def test_orthologs(current_graph: Any, symbol: str, species: str | None) -> None
 
 
 # `scan_from`: below it a structure-wide query starts from the genes in range, from it on it
-# walks an index in its answer's order; 0 takes the walk on this (1x) corpus, None the default
-PLANS = pytest.mark.parametrize("scan_from", [None, 0], ids=["genes-in-range", "index-walk"])
+# walks an index in its answer's order; 0 takes the walk, 10**9 the genes in range (the
+# default is the one or the other by the answer's size: test_structure_wide_queries_...)
+IN_RANGE = 10**9
+PLANS = pytest.mark.parametrize("scan_from", [IN_RANGE, 0], ids=["genes-in-range", "index-walk"])
 
 
 @PLANS
@@ -500,7 +502,7 @@ def test_plans_read_only_what_the_answer_needs(current_graph: Any, driver: Any,
                         ("conserved-orthologs", {"species": "human,mouse"})):
         walk, in_range = (db_hits(profile_named(driver, settings, name, {
             "structure": "neural-plate-tube", "limit": 5, "scan_from": scan_from, **extra}))
-            for scan_from in (0, None))
+            for scan_from in (0, IN_RANGE))
         assert walk < 0.5 * in_range, (name, walk, in_range)
 
 
@@ -553,12 +555,40 @@ def test_structure_wide_queries_default_to_their_first_100_rows(
     assert named.get(name).param("limit").default == 100
     assert named.run_raw(name, **params) == everything[:100]
     if any(p.name == "scan_from" for p in named.get(name).params):
-        # the index walk stops at the limit: the same first 100 rows (a row's list of chick
-        # genes in either order)
-        def rows(found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            return [{k: sorted(v) if k == "chick_genes" else v for k, v in r.items()}
-                    for r in found]
-        assert rows(named.run_raw(name, **params, scan_from=0)) == rows(everything[:100])
+        # the index walk stops at the limit: the same first 100 rows from either plan (a
+        # row's chick genes sorted: the same list whichever plan collected them)
+        for scan_from in (0, IN_RANGE):
+            assert named.run_raw(name, **params, scan_from=scan_from) == everything[:100]
+
+
+@pytest.mark.parametrize(("params", "walks"), [
+    ({"structure": "neural-plate-tube"}, True),  # 1,600 genes in range
+    ({"structure": "brain", "from_stage": "HH10", "to_stage": "HH20"}, True),
+    ({"structure": "pharyngeal-arches", "from_stage": "HH4", "to_stage": "HH12"}, False),
+    ({"structure": "neural-plate-tube", "limit": ALL}, False),  # the walk would pass them all
+])
+def test_ortholog_genes_in_tissue_walks_by_default_when_that_reads_less(
+        current_graph: Any, driver: Any, settings: Any, params: dict[str, Any],
+        walks: bool) -> None:
+    """By default the index walk is taken from sqrt(2 x limit x the species' genes) chick
+    genes in range on (680 for human with limit 100 at 1x), where the two plans cost about the
+    same: a dense structure walks, a sparse one or a long answer reads the genes in range,
+    whichever of the two reads fewer db hits; the default reads fewer than the other one (it
+    collects the genes in range to count them first), and all three give the same rows."""
+    given = {"species": "human", **params}
+    default, walk, in_range = (profile_named(driver, settings, "ortholog-genes-in-tissue",
+                                             given | extra)
+                               for extra in ({}, {"scan_from": 0}, {"scan_from": IN_RANGE}))
+    species_walked = sum(int(step.get("rows", 0)) for step in plan_steps(default)
+                         if operator_name(step).startswith("NodeIndexSeek")
+                         and "Gene(taxon_id, key)" in operator_details(step))
+    assert (species_walked > 0) == walks
+    hits = {"default": db_hits(default), "walk": db_hits(walk), "in_range": db_hits(in_range)}
+    assert (hits["walk"] < hits["in_range"]) == walks, hits  # the cheaper plan is the default's
+    assert hits["default"] < hits["in_range" if walks else "walk"], hits
+    answers = [named.run_raw("ortholog-genes-in-tissue", **given, **extra)
+               for extra in ({}, {"scan_from": 0}, {"scan_from": IN_RANGE})]
+    assert answers[0] == answers[1] == answers[2] and answers[0]
 
 
 def test_unknown_names_and_parameters_are_clear(current_graph: Any) -> None:
