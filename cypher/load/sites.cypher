@@ -1,18 +1,18 @@
-// Derived after every sync that changed pages, after phenotype_links (writer.collect_garbage;
-// the OMIM lists below read its HAS_PHENOTYPE edges): one (:Site) per
-// (structure, stage) pair a gene is expressed at, keyed by EXPRESSED_IN's `site`, listing the
-// genes expressed there as `gene_ranks` and, entry by entry, the images of each gene's edge
-// there as `image_counts`; the same two lists kept to the genes with an ortholog that has an
-// OMIM entry (`omim_gene_ranks`, `omim_image_counts`: phenotype-orthologs' default question,
-// about a fifth of the entries; finding those genes from the OMIM side read 13k genes and
-// 130k db hits at 25x, a third of the query); with the totals `stage-atlas` reads (`gene_count`: distinct genes,
-// `image_total`: their images) and the stage's `stage_ordinal` (indexed), so that a stage's
-// structures are its ~100 sites, not its edges (127k db hits for HH10 at 25x). `coexpressed`
-// unwinds the rank lists, `genes-in-tissue` and `phenotype-orthologs` both lists: at 25x,
-// reading ALAS2's ~320k entries from the `site` index cost more than coexpressed's whole
-// budget; read as lists they cost about half. The lists hold small integers, not keys: Neo4j
-// packs an integer array into the bits its largest value needs, and integers group fast
-// (lists of keys or of 63-bit hashes were 2-3x slower than the index).
+// Derived after every sync that changed pages, after phenotype_links (writer.collect_garbage; the
+// OMIM lists below read its HAS_PHENOTYPE edges): one (:Site) per (structure, stage) pair a gene
+// is expressed at, keyed by EXPRESSED_IN's `site`, listing the genes expressed there as
+// `gene_ranks` and, entry by entry, the images of each gene's edge there as `image_counts`; the
+// same two lists kept to the genes with an ortholog that has an OMIM entry (`omim_gene_ranks`,
+// `omim_image_counts`: phenotype-orthologs' default question, about a fifth of the entries;
+// finding those genes from the OMIM side read 13k genes and 130k db hits at 25x, a third of the
+// query); with the totals `stage-atlas` reads (`gene_count`: distinct genes, `image_total`: their
+// images) and the stage's `stage_ordinal` (indexed), so that a stage's structures are its ~100
+// sites, not its edges (127k db hits for HH10 at 25x). `coexpressed` unwinds the rank lists,
+// `genes-in-tissue` and `phenotype-orthologs` both lists: at 25x, reading ALAS2's ~320k entries
+// from the `site` index cost more than coexpressed's whole budget; read as lists they cost about
+// half. The lists hold small integers, not keys: Neo4j packs an integer array into the bits its
+// largest value needs, and integers group fast (lists of keys or of 63-bit hashes were 2-3x slower
+// than the index).
 //
 // A gene's rank is its position in (symbol, key) order among the genes with EXPRESSED_IN
 // edges: a function of the graph, so every load of the same pages gives the same ranks and
@@ -37,7 +37,8 @@ UNWIND range(0, size(genes) - 1) AS rank
 WITH genes[rank] AS g, rank WHERE g.site_rank IS NULL OR g.site_rank <> rank
 SET g.site_rank = rank;
 MATCH (g:Gene) WHERE g.site_rank IS NOT NULL  // every gene with an edge, ranked just now
-WITH g, g.site_rank AS rank, EXISTS { (g)-[:ORTHOLOG_OF]->()-[:HAS_PHENOTYPE]->(:OmimEntry) } AS omim
+WITH g, g.site_rank AS rank,
+     EXISTS { (g)-[:ORTHOLOG_OF]->()-[:HAS_PHENOTYPE]->(:OmimEntry) } AS omim
 MATCH (g)-[e:EXPRESSED_IN]->()
 WITH e.site AS site, rank, e.image_count AS images, e.stage_ordinal AS ordinal, omim
 ORDER BY site, rank, images
