@@ -24,9 +24,10 @@
 // call, on one row per gene: inside it, each row the top-n kept carried `linked` (thousands of
 // genes at 25x), and limit 10,000 ran out of transaction memory. Ranks follow (symbol, key):
 // only the genes returned are read, with their phenotype lists.
-// At 25x (server p50, the bench's 13 sets): any OMIM entry 4-15 ms (40-94 ms finding the genes
-// from the OMIM side); process "heart" or "neural" in nine structures and ranges 13-68 ms,
-// each within 1.1x the faster side's time (the genes' edges 13-75 ms, the sites 14-112 ms).
+// At 25x (server p50, the bench's 13 sets): any OMIM entry 2-16 ms (40-94 ms finding the genes
+// from the OMIM side). Process "heart" or "neural" in nine structures and ranges: the rule
+// picked the faster side on eight (the genes' edges 13-75 ms, the sites 14-112 ms); on the
+// ninth, 45 ms from the sites against 37 ms from the edges.
 MATCH (root:AnatomicalStructure {key: $structure})
 CALL () {  // one row, `linked` empty for any OMIM entry: the sites list those genes
   CALL () {
