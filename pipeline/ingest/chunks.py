@@ -87,7 +87,9 @@ TRANSFORM_VERSION = "7"  # bump when a change to transform alters what pages pro
 # 4: (:Site) nodes derived after the pages: re-loading the pages of a graph loaded before
 # runs the derivation, which a run that changes no page skips; 6: (:Site) nodes carry the
 # totals and stage ordinal stage-atlas reads: the full reload derives them before its first
-# chunk, so stage-atlas answers on a graph loaded before from then on)
+# chunk, so stage-atlas answers on a graph loaded before from then on; 7: (:Site) nodes list
+# the entries of OMIM-linked genes apart, what phenotype-orthologs sums by default, derived
+# by the same full reload)
 
 
 def fingerprint() -> str:

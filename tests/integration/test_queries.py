@@ -496,6 +496,12 @@ def test_plans_read_only_what_the_answer_needs(current_graph: Any, driver: Any,
     assert rows_of(any_entry, list_entries) > 100
     assert operator_rows(any_entry, "Argument", "g") == [5]
     assert rows_of(one, list_entries) == 0 and 0 < rows_of(one, genes_edges) < 1000
+    assert rows_of(one, from_omim_side) > 0  # the pattern matches what this server prints
+    # a process term's many genes ("heart": 88) are kept from the sites' lists instead (their
+    # edges would be more entries): test_phenotype_orthologs checks this set's answer
+    process = profile_named(driver, settings, "phenotype-orthologs",
+                            {"structure": "neural-plate-tube", "process": "heart"})
+    assert rows_of(process, list_entries) > 1000 and rows_of(process, genes_edges) == 0
     # the index walk of ortholog-genes-in-tissue and conserved-orthologs (what a dense
     # structure takes at 25x) stops at its limit instead of reading every gene in range
     for name, extra in (("ortholog-genes-in-tissue", {"species": "human"}),
