@@ -25,8 +25,8 @@ CREATE INDEX structure_name IF NOT EXISTS FOR (n:AnatomicalStructure) ON (n.name
 CREATE INDEX image_url IF NOT EXISTS FOR (n:Image) ON (n.image_url);
 // Stage ordinal and image count together: a range on the ordinal seeks it. `stage-atlas`
 // summed images from it until it read the (:Site) totals; no query reads the image count
-// half now. It replaces the single-property index of
-// earlier versions, dropped here so that a database loaded before keeps one index, not two.
+// half now. It replaces the single-property index of earlier versions, dropped here so that
+// a database loaded before keeps one index, not two.
 CREATE INDEX expressed_in_stage_images IF NOT EXISTS
 FOR ()-[r:EXPRESSED_IN]-() ON (r.stage_ordinal, r.image_count);
 DROP INDEX expressed_in_stage IF EXISTS;

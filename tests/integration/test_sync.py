@@ -42,6 +42,19 @@ def edit(folder: Path, name: str, old: str, new: str) -> None:
     path.write_text(text.replace(old, new), encoding="utf-8")
 
 
+# GENEA's human ortholog row, without and with an OMIM entry
+NO_OMIM = "mod: MIM:100001\n  phenotypes: ''"
+WITH_OMIM = "mod: MIM:100001\n  phenotypes: MIM:600001"
+
+
+def heart_images(query: str) -> dict[str, int]:
+    """Images per chick gene in the heart by a named query: genes-in-tissue, or
+    phenotype-orthologs (its default: genes with an OMIM-linked ortholog)."""
+    from pipeline.queries import named
+
+    return {r.symbol: r.images for r in named.run(query, structure="heart")}
+
+
 def sync_equals_fresh(
     driver: Any, settings: Any, folder: Path, change: Callable[[], None]
 ) -> graph_dump.GraphDump:
@@ -130,10 +143,9 @@ def test_a_rewritten_gene_keeps_its_site_rank_until_the_sites_are_derived(
     without that, every gene of a changed page dropped out of genes-in-tissue for the rest of
     the sync. The sync's derive then leaves a fresh load's graph."""
     from pipeline.load import writer
-    from pipeline.queries import named
 
     def heart() -> dict[str, int]:
-        return {r.symbol: r.images for r in named.run("genes-in-tissue", structure="heart")}
+        return heart_images("genes-in-tissue")
 
     ranks = "MATCH (g:Gene) WHERE g.site_rank IS NOT NULL RETURN g.key AS k, g.site_rank AS r"
     load_fresh(empty_graph, settings, pages)
@@ -162,17 +174,16 @@ def test_a_full_reload_derives_old_sites_before_it_rewrites_pages(
     from pipeline.queries import named
 
     def heart() -> dict[str, int]:
-        return {r.symbol: r.images for r in named.run("genes-in-tissue", structure="heart")}
+        return heart_images("genes-in-tissue")
 
     def atlas() -> dict[str, tuple[int, int]]:
         return {r.structure_key: (r.genes, r.images) for r in named.run("stage-atlas",
                                                                         stage="HH10")}
 
     def omim() -> dict[str, int]:
-        return {r.symbol: r.images for r in named.run("phenotype-orthologs", structure="heart")}
+        return heart_images("phenotype-orthologs")
 
-    edit(pages, "GENEA.md", "mod: MIM:100001\n  phenotypes: ''",
-         "mod: MIM:100001\n  phenotypes: MIM:600001")
+    edit(pages, "GENEA.md", NO_OMIM, WITH_OMIM)
     load_fresh(empty_graph, settings, pages)
     fresh, fresh_atlas, fresh_omim = heart(), atlas(), omim()
     assert fresh and all(images > 0 for images in fresh.values())
@@ -205,16 +216,13 @@ def test_a_gene_gaining_or_losing_an_omim_ortholog_moves_in_the_site_lists(
     genes, derived from HAS_PHENOTYPE: a page whose ortholog gains an OMIM entry puts its
     gene on them at the sync's end, and losing it takes the gene off, each sync giving a
     fresh load's graph; the answer is the gene's genes-in-tissue row."""
-    from pipeline.queries import named
-
     def omim() -> dict[str, int]:
-        return {r.symbol: r.images for r in named.run("phenotype-orthologs", structure="heart")}
+        return heart_images("phenotype-orthologs")
 
-    row, linked = "mod: MIM:100001\n  phenotypes: ''", "mod: MIM:100001\n  phenotypes: MIM:600001"
     load_fresh(empty_graph, settings, pages)
     assert omim() == {}
-    heart = {r.symbol: r.images for r in named.run("genes-in-tissue", structure="heart")}
-    edit(pages, "GENEA.md", row, linked)
+    heart = heart_images("genes-in-tissue")
+    edit(pages, "GENEA.md", NO_OMIM, WITH_OMIM)
     assert ingest(pages).pages_loaded == 1
     assert omim() == {"GENEA": heart["GENEA"]}  # the synced graph's answer
     lists = db.run_read(empty_graph, settings,
@@ -222,7 +230,7 @@ def test_a_gene_gaining_or_losing_an_omim_ortholog_moves_in_the_site_lists(
                         "RETURN s.key AS key, s.omim_gene_ranks AS ranks ORDER BY key")
     assert lists and all(len(r["ranks"]) == 1 for r in lists)
     assert_same(graph_dump.dump(empty_graph, settings), fresh_dump(empty_graph, settings, pages))
-    edit(pages, "GENEA.md", linked, row)
+    edit(pages, "GENEA.md", WITH_OMIM, NO_OMIM)
     assert ingest(pages).pages_loaded == 1
     assert omim() == {}
     assert_same(graph_dump.dump(empty_graph, settings), fresh_dump(empty_graph, settings, pages))
