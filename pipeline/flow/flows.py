@@ -118,13 +118,11 @@ class Sealed(Generic[T]):
 
 @retried_task
 def load_chunk(sealed: Sealed[ChunkRows], run_id: str) -> int:
-    """One transaction per chunk: a retry re-writes the whole chunk, never half of it."""
+    """One transaction per chunk, the lock's bookkeeping included: a retry re-writes the whole
+    chunk, never half of it."""
     rows = sealed.value
     settings = get_settings()
-    driver = db.shared_driver(settings)
-    lock.set_gc_pending(driver, settings, True)
-    writer.write_chunk(driver, settings, rows)
-    lock.heartbeat(driver, settings, run_id)
+    writer.write_chunk(db.shared_driver(settings), settings, rows, run_id=run_id)
     return len(rows.paths)
 
 

@@ -83,6 +83,13 @@ def heartbeat(driver: Driver, settings: Settings, run_id: str) -> None:
                    {"name": LOCK_NAME, "run_id": run_id, "now": _now()})
 
 
+def mark_chunk(tx: ManagedTransaction, run_id: str) -> None:
+    """`set_gc_pending(True)` and `heartbeat` in the caller's chunk transaction: they commit
+    with the chunk or not at all, and each chunk is one transaction instead of three."""
+    tx.run(cypher_files.load("load/lock_chunk"), name=LOCK_NAME, run_id=run_id,  # type: ignore[arg-type]
+           now=_now()).consume()
+
+
 def release(driver: Driver, settings: Settings, run_id: str) -> None:
     db.run_managed(driver, settings, cypher_files.load("load/lock_release"),
                    {"name": LOCK_NAME, "run_id": run_id})

@@ -13,7 +13,7 @@ from typing import Any
 
 from neo4j import Driver, ManagedTransaction, RoutingControl
 
-from pipeline.load import cypher_files, db
+from pipeline.load import cypher_files, db, lock
 from pipeline.load.rows import CHUNK_STATEMENTS, ChunkRows, statement_params, vocabulary_rows
 from pipeline.settings import Settings
 from pipeline.transform.records import Vocabularies
@@ -36,9 +36,12 @@ def _run_rows(tx: ManagedTransaction, names: Iterable[str], rows: Rows) -> None:
                    statement_params(name, rows[name])).consume()
 
 
-def _write_chunk(tx: ManagedTransaction, chunk: ChunkRows, delete_paths: list[str]) -> None:
+def _write_chunk(tx: ManagedTransaction, chunk: ChunkRows, delete_paths: list[str],
+                 run_id: str | None) -> None:
     """The old pages are detached first and deleted last: deleted nodes would slow every
     index seek of the statements between (cypher/load/detach_pages.cypher)."""
+    if run_id is not None:
+        lock.mark_chunk(tx, run_id)
     detached: list[str] = []
     ranks: list[dict[str, Any]] = []
     if delete_paths:
@@ -53,12 +56,15 @@ def _write_chunk(tx: ManagedTransaction, chunk: ChunkRows, delete_paths: list[st
 
 
 def write_chunk(
-    driver: Driver, settings: Settings, chunk: ChunkRows, delete_paths: Iterable[str] | None = None
+    driver: Driver, settings: Settings, chunk: ChunkRows, delete_paths: Iterable[str] | None = None,
+    run_id: str | None = None,
 ) -> None:
-    """Replace the chunk's pages (and delete `delete_paths`) in one write transaction."""
+    """Replace the chunk's pages (and delete `delete_paths`) in one write transaction; with
+    `run_id`, the same transaction marks garbage collection pending and beats the ingest
+    lock's heartbeat (`lock.mark_chunk`)."""
     paths = sorted(set(chunk.paths) | set(chunk.delete_paths) | set(delete_paths or ()))
     with driver.session(database=settings.neo4j.database) as session:
-        session.execute_write(_write_chunk, chunk, paths)
+        session.execute_write(_write_chunk, chunk, paths, run_id)
 
 
 def delete_pages(driver: Driver, settings: Settings, paths: Sequence[str]) -> None:

@@ -384,22 +384,23 @@ class Saboteur:
         self.statements_before_failure = 0
         self.seen_at_retry: dict[str, dict[str, Any]] | None = None
 
-    def __call__(self, tx: Any, chunk: writer.ChunkRows, delete_paths: list[str]) -> None:
+    def __call__(self, tx: Any, chunk: writer.ChunkRows, delete_paths: list[str],
+                 run_id: str | None) -> None:
         if chunk.paths != self.target:
-            return self.real(tx, chunk, delete_paths)
+            return self.real(tx, chunk, delete_paths, run_id)
         self.attempts.append(time.monotonic())
         if len(self.attempts) == 1:
             failing = FailingTx(tx, None if self.fail_at == "commit" else self.fail_at,
                                 self.error)
             try:
-                self.real(failing, chunk, delete_paths)
+                self.real(failing, chunk, delete_paths, run_id)
             finally:
                 self.statements_before_failure = failing.ran
             assert self.error is not None
             raise self.error  # every statement ran, the Page too: fail before the COMMIT
         if self.seen_at_retry is None:  # what others see between the failure and the retry
             self.seen_at_retry = self.watch()
-        return self.real(tx, chunk, delete_paths)
+        return self.real(tx, chunk, delete_paths, run_id)
 
 
 def _target_state(driver: Any, settings: Any, paths: list[str]) -> Any:
@@ -593,3 +594,45 @@ def test_a_row_naming_no_node_fails_its_chunk(empty_graph: Any, settings: Any,
     written = db.run_read(empty_graph, settings,
                           "MATCH (n) WHERE n:Gene OR n:Image OR n:Page RETURN count(n) AS n")
     assert written == [{"n": 0}]  # the whole chunk rolled back
+
+
+def test_a_chunk_marks_garbage_pending_and_beats_in_its_own_transaction(
+    empty_graph: Any, settings: Any
+) -> None:
+    """`load_chunk` passes its run id: the lock's gc_pending flag and heartbeat are written by
+    the chunk's transaction, so a chunk rolled back leaves them as they were, and a committed
+    chunk cannot exist without the flag that makes the next run collect garbage."""
+    from pipeline.extract.pages import discover, read_page
+    from pipeline.ingest.chunks import vocabularies
+    from pipeline.load import lock
+    from pipeline.load.rows import chunk_rows
+    from pipeline.transform.records import transform
+
+    pages = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
+    vocab = vocabularies()
+    records = [transform(read_page(pages, path, 5_000_000), vocab) for path in discover(pages)]
+    chunk = chunk_rows([r for r in records if hasattr(r, "gene_props")])
+    db.apply_schema(empty_graph, settings)
+    writer.write_vocabulary(empty_graph, settings, vocab)
+    lock.acquire(empty_graph, settings, "run-1", "here")
+    lock.set_gc_pending(empty_graph, settings, False)
+    state = ("MATCH (l:IngestLock) RETURN l.gc_pending AS pending, l.heartbeat_at AS beat, "
+             "COUNT { (:Page) } AS pages")
+    [before] = db.run_read(empty_graph, settings, state)
+    assert before["pending"] is False and before["pages"] == 0
+    with empty_graph.session(database=settings.neo4j.database) as session:
+        tx = session.begin_transaction()
+        writer._write_chunk(tx, chunk, sorted(chunk.paths), "run-1")
+        tx.rollback()
+    assert db.run_read(empty_graph, settings, state) == [before]
+    time.sleep(0.01)  # heartbeats are stamped to the millisecond
+    writer.write_chunk(empty_graph, settings, chunk, run_id="run-1")
+    [after] = db.run_read(empty_graph, settings, state)
+    assert after["pending"] is True and after["pages"] == len(chunk.paths)
+    assert after["beat"] > before["beat"]
+    # another run's id (the lock was taken over): the flag is still set, no heartbeat forged
+    lock.set_gc_pending(empty_graph, settings, False)
+    writer.write_chunk(empty_graph, settings, chunk, run_id="run-2")
+    [other] = db.run_read(empty_graph, settings, state)
+    assert other["pending"] is True and other["beat"] == after["beat"]
+    lock.release(empty_graph, settings, "run-1")

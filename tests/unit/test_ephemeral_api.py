@@ -176,3 +176,18 @@ with ephemeral_api.in_use(60) as url:
 """, tmp_path, home, PREFECT_FLOWS_HEARTBEAT_FREQUENCY="45")
     assert got["url"] and got["heartbeat"] == 45
     assert _gone(got["pid"])
+
+
+def test_the_modules_imported_during_the_wait_are_prefect_s_own(monkeypatch: pytest.MonkeyPatch
+                                                                ) -> None:
+    """`in_use` imports what a flow call would import later (`RUN_MODULES`) while the API
+    starts. Each must exist in the installed Prefect, or the head start is silently lost; a
+    future release without one must still run (it is skipped)."""
+    import importlib.util
+
+    assert all(importlib.util.find_spec(name) is not None
+               for name in ephemeral_api.RUN_MODULES)
+    monkeypatch.delitem(sys.modules, "colorsys", raising=False)
+    monkeypatch.setattr(ephemeral_api, "RUN_MODULES", ("no_such_module_of_prefect", "colorsys"))
+    ephemeral_api.import_run_modules()  # no error for the missing one, the next one imported
+    assert "colorsys" in sys.modules
