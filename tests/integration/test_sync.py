@@ -118,10 +118,11 @@ def test_deleted_pages_go_a_chunk_per_transaction(
     deletions: list[list[str]] = []
     write_chunk = writer.write_chunk
 
-    def counted(driver: Any, given: Any, chunk: Any, delete_paths: Any = None) -> None:
+    def counted(driver: Any, given: Any, chunk: Any, delete_paths: Any = None,
+                run_id: str | None = None) -> None:
         if not chunk.paths:
             deletions.append(list(delete_paths or ()))
-        write_chunk(driver, given, chunk, delete_paths)
+        write_chunk(driver, given, chunk, delete_paths, run_id=run_id)
 
     load_fresh(empty_graph, settings, pages)
     monkeypatch.setattr(flows, "get_settings", lambda: one_page)
@@ -198,9 +199,10 @@ def test_a_full_reload_derives_old_sites_before_it_rewrites_pages(
     seen: list[tuple[dict[str, int], ...]] = []
     write_chunk = writer.write_chunk
 
-    def reading(driver: Any, given: Any, chunk: Any, delete_paths: Any = None) -> None:
+    def reading(driver: Any, given: Any, chunk: Any, delete_paths: Any = None,
+                run_id: str | None = None) -> None:
         seen.append((heart(), atlas(), omim()))
-        write_chunk(driver, given, chunk, delete_paths)
+        write_chunk(driver, given, chunk, delete_paths, run_id=run_id)
 
     monkeypatch.setattr(writer, "write_chunk", reading)
     assert ingest(pages).full_reload
