@@ -559,13 +559,9 @@ def test_neo4j_gone_for_good_fails_cleanly(
     assert "not reachable" in line and "chickgraph neo4j start" in line
 
 
-@pytest.mark.parametrize("statement, where", [
-    ("images", "stage"), ("images", "structure"), ("expressed_in", "structure")])
-def test_a_row_naming_no_node_fails_its_chunk(empty_graph: Any, settings: Any,
-                                              statement: str, where: str) -> None:
-    """load/images and load/expressed_in find their genes, stages and structures once per
-    chunk and read them by position: a key that found nothing must fail the chunk (nothing of
-    it written), never attach the row to another node's place nor drop it in silence."""
+def fixture_chunk() -> tuple[Any, Any]:
+    """One chunk of the gene pages in tests/fixtures/pages, and the vocabularies it was built
+    with (to write before it)."""
     from pipeline.extract.pages import discover, read_page
     from pipeline.ingest.chunks import vocabularies
     from pipeline.load.rows import chunk_rows
@@ -574,7 +570,17 @@ def test_a_row_naming_no_node_fails_its_chunk(empty_graph: Any, settings: Any,
     pages = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
     vocab = vocabularies()
     records = [transform(read_page(pages, path, 5_000_000), vocab) for path in discover(pages)]
-    chunk = chunk_rows([r for r in records if hasattr(r, "gene_props")])
+    return chunk_rows([r for r in records if hasattr(r, "gene_props")]), vocab
+
+
+@pytest.mark.parametrize("statement, where", [
+    ("images", "stage"), ("images", "structure"), ("expressed_in", "structure")])
+def test_a_row_naming_no_node_fails_its_chunk(empty_graph: Any, settings: Any,
+                                              statement: str, where: str) -> None:
+    """load/images and load/expressed_in find their genes, stages and structures once per
+    chunk and read them by position: a key that found nothing must fail the chunk (nothing of
+    it written), never attach the row to another node's place nor drop it in silence."""
+    chunk, vocab = fixture_chunk()
     rows = chunk.rows[statement]
     assert rows
     last = rows[-1]  # the last row or edge: a shifted list would still find a node for it
@@ -602,16 +608,9 @@ def test_a_chunk_marks_garbage_pending_and_beats_in_its_own_transaction(
     """`load_chunk` passes its run id: the lock's gc_pending flag and heartbeat are written by
     the chunk's transaction, so a chunk rolled back leaves them as they were, and a committed
     chunk cannot exist without the flag that makes the next run collect garbage."""
-    from pipeline.extract.pages import discover, read_page
-    from pipeline.ingest.chunks import vocabularies
     from pipeline.load import lock
-    from pipeline.load.rows import chunk_rows
-    from pipeline.transform.records import transform
 
-    pages = Path(__file__).resolve().parents[1] / "fixtures" / "pages"
-    vocab = vocabularies()
-    records = [transform(read_page(pages, path, 5_000_000), vocab) for path in discover(pages)]
-    chunk = chunk_rows([r for r in records if hasattr(r, "gene_props")])
+    chunk, vocab = fixture_chunk()
     db.apply_schema(empty_graph, settings)
     writer.write_vocabulary(empty_graph, settings, vocab)
     lock.acquire(empty_graph, settings, "run-1", "here")
