@@ -78,16 +78,14 @@ def acquire(
         time.sleep(min(2.0, max(0.1, deadline - time.monotonic())))
 
 
-def heartbeat(driver: Driver, settings: Settings, run_id: str) -> None:
-    db.run_managed(driver, settings, cypher_files.load("load/lock_heartbeat"),
-                   {"name": LOCK_NAME, "run_id": run_id, "now": _now()})
-
-
 def mark_chunk(tx: ManagedTransaction, run_id: str) -> None:
-    """`set_gc_pending(True)` and `heartbeat` in the caller's chunk transaction: they commit
-    with the chunk or not at all, and each chunk is one transaction instead of three."""
-    tx.run(cypher_files.load("load/lock_chunk"), name=LOCK_NAME, run_id=run_id,  # type: ignore[arg-type]
-           now=_now()).consume()
+    """In the caller's chunk transaction: garbage collection pending (`set_gc_pending`'s
+    statement) and the holder's heartbeat. They commit with the chunk or not at all, and each
+    chunk is one transaction instead of three."""
+    tx.run(cypher_files.load("load/lock_gc_pending"), name=LOCK_NAME,  # type: ignore[arg-type]
+           pending=True).consume()
+    tx.run(cypher_files.load("load/lock_heartbeat"), name=LOCK_NAME,  # type: ignore[arg-type]
+           run_id=run_id, now=_now()).consume()
 
 
 def release(driver: Driver, settings: Settings, run_id: str) -> None:
