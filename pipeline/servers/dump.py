@@ -39,7 +39,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from pipeline.errors import ChickGraphError
 from pipeline.load import cypher_files, db, lock
 from pipeline.servers import neo4j_server
-from pipeline.servers.neo4j_server import ADMIN_TOOL, ServerLayout
+from pipeline.servers.neo4j_server import ServerLayout, admin_cmd
 from pipeline.settings import Settings
 
 FORMAT = "chickgraph-dump/1"
@@ -141,7 +141,7 @@ def _admin(settings: Settings, layout: ServerLayout, conf_dir: Path, *args: str)
     """Run neo4j-admin (AdminTool) with the given conf; one-line error on failure."""
     env = dict(os.environ, NEO4J_HOME=str(layout.home), NEO4J_CONF=str(conf_dir))
     # --verbose: without it a failure prints only "Run with '--verbose' ...", never the cause
-    cmd = [settings.neo4j.local.java, "-cp", f"{layout.lib}/*", ADMIN_TOOL, *args, "--verbose"]
+    cmd = admin_cmd(settings, layout, *args, "--verbose")
     pid_file = admin_pid_file(layout)
     pid_file.parent.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,

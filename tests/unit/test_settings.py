@@ -290,7 +290,30 @@ def test_checkpoint_interval_reaches_the_servers_conf_only_when_set(tmp_path: Pa
     local = settings.neo4j.local.model_copy(update={"version": "2025.10.1"})
     later = settings.model_copy(update={"neo4j": settings.neo4j.model_copy(
         update={"local": local})})
-    assert "netty" not in render_conf(later, ServerLayout.from_settings(later))
+    assert "netty_server_shutdown" not in render_conf(later, ServerLayout.from_settings(later))
+
+
+def test_the_server_and_neo4j_admin_get_neo4j_s_own_jvm_options(tmp_path: Path) -> None:
+    """Started without Neo4j's launcher, the JVMs are given what that launcher would give
+    them; the conf names the same options, so it tells the truth about the running server."""
+    from pipeline.servers import neo4j_server as ns
+
+    settings = load_settings(write_config(tmp_path, FULL), environ={})
+    layout = ns.ServerLayout.from_settings(settings)
+    server = ns._java_cmd(settings, layout, ns.ENTRY_POINT, "--home-dir=x")
+    admin = ns.admin_cmd(settings, layout, "database", "dump", "neo4j")
+    for cmd, main in ((server, ns.ENTRY_POINT), (admin, ns.ADMIN_TOOL)):
+        jvm_part = cmd[:cmd.index("-cp")]  # JVM options count only before the class path
+        for option in ns.MODULE_OPTIONS:
+            assert option in jvm_part, (main, option)
+        assert cmd[cmd.index("-cp") + 2] == main
+    assert admin[-3:] == ["database", "dump", "neo4j"]
+    assert {"-XX:+UseG1GC", "-XX:+TrustFinalNonStaticFields",
+            "-Dio.netty.tryReflectionSetAccessible=true"} <= set(server)
+    assert server[1:3] == ["-Xms4g", "-Xmx4g"] and "-Xmx4g" not in admin
+    conf = ns.render_conf(settings, layout).splitlines()
+    assert [line.split("=", 1)[1] for line in conf if line.startswith("server.jvm.additional=")
+            ] == list(ns.SERVER_JVM_OPTIONS)
 
 
 @pytest.mark.parametrize("text", ["neo4j: oops\n", "neo4j: [1]\n", "neo4j: {local: x}\n",
