@@ -171,7 +171,7 @@ def render_conf(settings: Settings, layout: ServerLayout) -> str:
         # a store that was replaced by an older one (`chickgraph neo4j load`): fail fast, the
         # driver then forgets its bookmarks (pipeline.load.db.Bookmarks) and retries.
         "db.transaction.bookmark_ready_timeout=2s",
-        # what the server's JVM is started with (_java_cmd), for anyone reading this file
+        # what the server's JVM is started with (server_cmd), for anyone reading this file
         *(f"server.jvm.additional={option}" for option in SERVER_JVM_OPTIONS),
     ]
     if local.version.startswith("5.26."):
@@ -186,18 +186,21 @@ def render_conf(settings: Settings, layout: ServerLayout) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _java_cmd(settings: Settings, layout: ServerLayout, main: str, *args: str) -> list[str]:
+def _java_cmd(settings: Settings, layout: ServerLayout, options: tuple[str, ...], main: str,
+              *args: str) -> list[str]:
+    return [settings.neo4j.local.java, *options, "-cp", f"{layout.lib}/*", main, *args]
+
+
+def server_cmd(settings: Settings, layout: ServerLayout, *args: str) -> list[str]:
+    """The command line of the server (CommunityEntryPoint) with these arguments."""
     heap = settings.neo4j.local.heap
-    return [
-        settings.neo4j.local.java, f"-Xms{heap}", f"-Xmx{heap}", *SERVER_JVM_OPTIONS,
-        "-cp", f"{layout.lib}/*", main, *args,
-    ]
+    return _java_cmd(settings, layout, (f"-Xms{heap}", f"-Xmx{heap}", *SERVER_JVM_OPTIONS),
+                     ENTRY_POINT, *args)
 
 
 def admin_cmd(settings: Settings, layout: ServerLayout, *args: str) -> list[str]:
     """The command line of `neo4j-admin` (the AdminTool class) with these arguments."""
-    return [settings.neo4j.local.java, *MODULE_OPTIONS, "-cp", f"{layout.lib}/*", ADMIN_TOOL,
-            *args]
+    return _java_cmd(settings, layout, MODULE_OPTIONS, ADMIN_TOOL, *args)
 
 
 def admin(settings: Settings, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -253,8 +256,8 @@ def start(settings: Settings, echo: Callable[[str], None] = print) -> str:
     if not (layout.data / "databases").exists():
         settings.neo4j_password()  # generated (0600) before anything can use it
         layout.password_pending.touch()
-    cmd = _java_cmd(settings, layout, ENTRY_POINT,
-                    f"--home-dir={layout.home}", f"--config-dir={layout.conf_dir}")
+    cmd = server_cmd(settings, layout, f"--home-dir={layout.home}",
+                     f"--config-dir={layout.conf_dir}")
     proc = process.spawn(cmd, layout.console_log, cwd=layout.home)
     echo(f"Starting Neo4j {layout.version} on bolt://127.0.0.1:{layout.port} (pid {proc.pid}) ...")
     deadline = time.monotonic() + settings.neo4j.local.start_timeout_s

@@ -300,7 +300,7 @@ def test_the_server_and_neo4j_admin_get_neo4j_s_own_jvm_options(tmp_path: Path) 
 
     settings = load_settings(write_config(tmp_path, FULL), environ={})
     layout = ns.ServerLayout.from_settings(settings)
-    server = ns._java_cmd(settings, layout, ns.ENTRY_POINT, "--home-dir=x")
+    server = ns.server_cmd(settings, layout, "--home-dir=x")
     admin = ns.admin_cmd(settings, layout, "database", "dump", "neo4j")
     for cmd, main in ((server, ns.ENTRY_POINT), (admin, ns.ADMIN_TOOL)):
         jvm_part = cmd[:cmd.index("-cp")]  # JVM options count only before the class path
