@@ -17,7 +17,8 @@ when the run starts (`ConfiguredTaskRunner`).
 
 import time
 import uuid
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -182,37 +183,60 @@ def _pool_size(settings: Settings) -> int:
 
 def _stream_chunks(run: IngestRun, root: Path, paths: list[str], settings: Settings,
                    progress: ProgressCallback | None) -> None:
-    """Parse ahead of the single writer (core.parse_ahead), one transaction per chunk."""
+    """Parse ahead of the single writer (core.parse_ahead), one transaction per chunk; the
+    next chunk is absorbed while the previous one is written (core.write_behind). If a write
+    fails, the chunks absorbed but not committed are taken out of the summary's count."""
     workers, max_bytes = settings.ingest.workers, settings.ingest.max_page_bytes
     pool_size = _pool_size(settings)
     cache = record_cache(settings)
+    uncommitted: deque[ChunkRows] = deque()  # absorbed, in the order they are written
+    done = 0
 
     def parse(chunk: list[str]) -> PrefectFuture[ChunkResult]:
         return extract_transform.submit(str(root), chunk, run.known_hashes(chunk), max_bytes,
                                         pool_size, cache)
 
-    done = 0
-    with fewer_gc_pauses():
+    def ready() -> Iterator[tuple[ChunkResult, ChunkRows]]:
         for result in core.parse_ahead(chunked(paths, settings.ingest.chunk_size), parse,
                                        workers):
             rows = run.absorb(result)
-            if rows.paths or rows.delete_paths:
-                load_chunk.submit(Sealed(rows), run.summary.run_id).result()
-            done += core.pages_in(result)
-            # Prefect's run context keeps every task's inputs and result for the whole run:
-            # empty the big ones once written, or memory grows with the corpus (3x at 25x).
-            result.pages.clear()
-            result.unchanged.clear()
-            for statement_rows in rows.rows.values():
-                statement_rows.clear()
-            if progress is not None:
-                progress("pages", done, len(paths))
+            uncommitted.append(rows)
+            yield result, rows
+
+    def write(item: tuple[ChunkResult, ChunkRows]) -> PrefectFuture[int] | None:
+        rows = item[1]
+        if not (rows.paths or rows.delete_paths):
+            return None
+        return load_chunk.submit(Sealed(rows), run.summary.run_id)
+
+    def written(item: tuple[ChunkResult, ChunkRows]) -> None:
+        nonlocal done
+        result, rows = item
+        uncommitted.popleft()
+        done += core.pages_in(result)
+        # Prefect's run context keeps every task's inputs and result for the whole run:
+        # empty the big ones once written, or memory grows with the corpus (3x at 25x).
+        result.pages.clear()
+        result.unchanged.clear()
+        for statement_rows in rows.rows.values():
+            statement_rows.clear()
+        if progress is not None:
+            progress("pages", done, len(paths))
+
+    with fewer_gc_pauses():
+        try:
+            core.write_behind(ready(), write, written)
+        except BaseException:
+            for rows in uncommitted:
+                run.retract(rows)
+            raise
 
 
-def local_threads() -> TaskRunner[Any]:
-    """The default runner: 3 threads (a parse ahead, the writer, Prefect's own work); the
-    parsing itself runs in a process pool (`extract_transform`)."""
-    return ThreadPoolTaskRunner(max_workers=3)
+def local_threads(workers: int) -> TaskRunner[Any]:
+    """The default runner: a thread for each parse in flight (`workers` + 1 of them, each
+    waiting on the process pool that does the parsing: `extract_transform`) and one for the
+    writer, so the window of core.parse_ahead never waits for a thread."""
+    return ThreadPoolTaskRunner(max_workers=workers + 2)
 
 
 class ConfiguredTaskRunner(ThreadPoolTaskRunner):  # type: ignore[type-arg]
@@ -222,7 +246,7 @@ class ConfiguredTaskRunner(ThreadPoolTaskRunner):  # type: ignore[type-arg]
     subprocess of a served or work-pool deployment, a test) gets the configured runner."""
 
     def __init__(self) -> None:
-        super().__init__(max_workers=3)
+        super().__init__(max_workers=4)  # never runs a task: replaced by `duplicate()`
 
     def duplicate(self) -> Any:
         return task_runner(get_settings())
@@ -236,7 +260,7 @@ def task_runner(settings: Settings) -> TaskRunner[Any]:
     processes (parsing is pure Python: one thread per process uses a core each).
     """
     if settings.ingest.task_runner == "threads":
-        return local_threads()
+        return local_threads(settings.ingest.workers)
     try:
         from prefect_dask import DaskTaskRunner
     except ImportError as exc:

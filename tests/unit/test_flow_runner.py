@@ -22,7 +22,8 @@ def test_a_run_gets_the_runner_of_the_settings(tmp_path: Path,
     config.write_text("ingest:\n  workers: 3\n  task_runner: threads\n")
     monkeypatch.setattr(flows, "get_settings", lambda: load_settings(config, environ={}))
     threads = placeholder.duplicate()
-    assert type(threads) is ThreadPoolTaskRunner and threads._max_workers == 3
+    # 4 parses in flight (workers + 1) and the writer
+    assert type(threads) is ThreadPoolTaskRunner and threads._max_workers == 5
 
     pytest.importorskip("prefect_dask")
     from prefect_dask import DaskTaskRunner

@@ -82,6 +82,87 @@ def test_parse_ahead_raises_the_failure_of_a_chunk_in_order() -> None:
     assert got == [0]
 
 
+# --------------------------------------------------------------------------- write-behind
+
+
+class Write:
+    """A write the test settles by hand, so it can see what happens while it is in flight."""
+
+    def __init__(self, events: list[str], item: str) -> None:
+        self.events, self.item = events, item
+        self.future: Future[None] = Future()
+
+    def result(self) -> None:
+        if not self.future.done():  # nothing else would ever settle it: settle it here
+            self.events.append(f"commit {self.item}")
+            self.future.set_result(None)
+        self.future.result()
+
+
+def fetched(events: list[str], items: list[str], fail_at: str | None = None) -> Any:
+    for item in items:
+        if item == fail_at:
+            events.append(f"fetch {item} fails")
+            raise ValueError(f"chunk {item} did not parse")
+        events.append(f"fetch {item}")
+        yield item
+
+
+def test_write_behind_fetches_the_next_chunk_while_one_is_written() -> None:
+    events: list[str] = []
+
+    def write(item: str) -> Write | None:
+        events.append(f"write {item}")
+        return None if item == "b" else Write(events, item)
+
+    core.write_behind(fetched(events, ["a", "b", "c"]), write,
+                      lambda item: events.append(f"written {item}"))
+    assert events == [
+        "fetch a", "write a",
+        "fetch b", "commit a", "written a", "write b",  # b fetched while a was in flight
+        "fetch c", "written b", "write c",  # b had nothing to write: no commit to wait for
+        "commit c", "written c",
+    ]
+
+
+def test_write_behind_a_failed_write_stops_before_the_next_write() -> None:
+    events: list[str] = []
+
+    def write(item: str) -> Future[None]:
+        events.append(f"write {item}")
+        future: Future[None] = Future()
+        if item == "a":
+            future.set_exception(ValueError("a failed to commit"))
+        else:
+            future.set_result(None)
+        return future
+
+    with pytest.raises(ValueError, match="a failed"):
+        core.write_behind(fetched(events, ["a", "b", "c"]), write,
+                          lambda item: events.append(f"written {item}"))
+    assert events == ["fetch a", "write a", "fetch b"]  # b fetched, never written
+
+
+def test_write_behind_a_failed_fetch_waits_for_the_write_in_flight() -> None:
+    events: list[str] = []
+    with pytest.raises(ValueError, match="chunk b did not parse"):
+        core.write_behind(fetched(events, ["a", "b", "c"], fail_at="b"),
+                          lambda item: Write(events, item),
+                          lambda item: events.append(f"written {item}"))
+    assert events == ["fetch a", "fetch b fails", "commit a", "written a"]
+
+
+def test_retract_takes_an_uncommitted_chunk_out_of_the_count() -> None:
+    run = fresh()
+    first = run.absorb(chunk(page("a.md", "g1"), page("b.md", "g2")))
+    second = run.absorb(chunk(page("c.md", "g3")))
+    assert run.summary.pages_loaded == 3
+    run.retract(second)
+    assert run.summary.pages_loaded == 2
+    run.retract(first)
+    assert run.summary.pages_loaded == 0
+
+
 # --------------------------------------------------------------------------- claims
 
 
