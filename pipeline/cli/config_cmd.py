@@ -35,5 +35,5 @@ def schema_apply() -> None:
     """Create constraints and indexes (idempotent; also done before every load)."""
     settings = get_settings()
     with db.connect(settings) as driver:
-        count = db.apply_schema(driver, settings)
+        count = db.apply_schema(driver, settings, force=True)
     echo(f"schema applied: {count} statements")

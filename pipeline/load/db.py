@@ -33,7 +33,7 @@ from pipeline.errors import (
     QueryOutOfMemory,
     ReadOnlyViolation,
 )
-from pipeline.load import cypher_files
+from pipeline.load import cypher_files, schema_state
 
 if TYPE_CHECKING:  # not imported at run time: `chickgraph query` passes a lighter object
     from pipeline.settings import Settings  # (pipeline.cli.connection) and skips pydantic
@@ -255,14 +255,29 @@ def _is_write_refusal(exc: Neo4jError) -> bool:
     )
 
 
-def apply_schema(driver: Driver, settings: Settings) -> int:
-    """Create constraints and indexes (IF NOT EXISTS, so idempotent); returns statements run."""
+def apply_schema(driver: Driver, settings: Settings, force: bool = False) -> int:
+    """Create constraints and indexes (IF NOT EXISTS, so idempotent); returns statements run.
+
+    When one `SHOW INDEXES` finds every index and constraint of the file in place (and none
+    it drops), nothing is run and 0 is returned, unless `force` (`chickgraph schema apply`)."""
     statements = cypher_files.statements("schema")
     with driver.session(database=settings.neo4j.database) as session:
+        expected = None if force else schema_state.names(statements)
+        if expected is not None and schema_state.in_place(expected, _indexes(session)):
+            return 0
         for statement in statements:
             session.run(neo4j.Query(statement)).consume()  # type: ignore[arg-type]
         session.run("CALL db.awaitIndexes(300)").consume()
     return len(statements)
+
+
+def _indexes(session: neo4j.Session) -> list[dict[str, Any]]:
+    """The server's indexes (`schema_state.SHOW_INDEXES`); none when the user may not list
+    them, so that the schema statements run (and succeed or fail on their own terms)."""
+    try:
+        return session.run(schema_state.SHOW_INDEXES).data()
+    except ClientError:
+        return []
 
 
 _SHARED: dict[str, Driver] = {}

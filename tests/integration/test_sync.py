@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from neo4j.exceptions import ClientError
 
 from pipeline.errors import IngestLocked, StrictModeFailure
 from pipeline.ingest import core, record_cache
 from pipeline.ingest.chunks import decode_page, encode_page
-from pipeline.load import db
+from pipeline.load import cypher_files, db
 from pipeline.queries import graph_dump
 from pipeline.queries.export import export_page
 from tests.conftest import FIXTURES, assert_same, fresh_dump, ingest, load_fresh
@@ -324,6 +325,38 @@ def test_schema_replaces_the_stage_index_of_earlier_versions(empty_graph: Any,
             "WHERE name STARTS WITH 'expressed_in_stage' RETURN name, properties")}
         assert indexes == {"expressed_in_stage_images": ["stage_ordinal", "image_count"],
                            "expressed_in_stage_key": ["stage_key"]}
+
+
+def test_schema_is_applied_only_when_something_is_missing(empty_graph: Any,
+                                                        settings: Any) -> None:
+    """A run that finds every index and constraint in place runs no schema statement; one
+    missing (or an index in a constraint's place) makes it apply the whole file again."""
+    statements = len(cypher_files.statements("schema"))
+
+    def names() -> dict[str, Any]:
+        return {r["name"]: r["owner"] for r in db.run_read(
+            empty_graph, settings,
+            "SHOW INDEXES YIELD name, owningConstraint RETURN name, owningConstraint AS owner")}
+
+    db.apply_schema(empty_graph, settings)
+    complete = names()
+    try:
+        assert db.apply_schema(empty_graph, settings) == 0
+        assert db.apply_schema(empty_graph, settings, force=True) == statements
+        db.run_write(empty_graph, settings, "DROP INDEX gene_symbol")
+        assert db.apply_schema(empty_graph, settings) == statements
+        assert names() == complete
+        db.run_write(empty_graph, settings, "DROP CONSTRAINT page_path")
+        db.run_write(empty_graph, settings, "CREATE INDEX page_path FOR (n:Page) ON (n.path)")
+        assert names()["page_path"] is None  # a plain index of the constraint's name: not
+        with pytest.raises(ClientError, match="already exists"):  # skipped, the server
+            db.apply_schema(empty_graph, settings)  # refuses the constraint
+    finally:  # the other tests share this server's schema
+        if names().get("page_path", "page_path") is None:
+            db.run_write(empty_graph, settings, "DROP INDEX page_path")
+        db.apply_schema(empty_graph, settings, force=True)
+    assert names() == complete
+    assert db.apply_schema(empty_graph, settings) == 0
 
 
 def test_runs_are_recorded(empty_graph: Any, settings: Any, pages: Path) -> None:
