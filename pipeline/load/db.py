@@ -272,10 +272,10 @@ def apply_schema(driver: Driver, settings: Settings, force: bool = False) -> int
 
 
 def _indexes(session: neo4j.Session) -> list[dict[str, Any]]:
-    """The server's indexes (`schema_state.SHOW_INDEXES`); none when the user may not list
-    them, so that the schema statements run (and succeed or fail on their own terms)."""
+    """The server's indexes (cypher/admin/schema_indexes.cypher); none when the user may not
+    list them, so that the schema statements run (and succeed or fail on their own terms)."""
     try:
-        return session.run(schema_state.SHOW_INDEXES).data()
+        return session.run(cypher_files.load("admin/schema_indexes")).data()
     except ClientError:
         return []
 

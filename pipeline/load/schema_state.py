@@ -18,11 +18,6 @@ from typing import Any
 _CREATE = re.compile(r"^CREATE\s+(CONSTRAINT|INDEX)\s+(\w+)\s+IF\s+NOT\s+EXISTS\b", re.IGNORECASE)
 _DROP = re.compile(r"^DROP\s+(CONSTRAINT|INDEX)\s+(\w+)\s+IF\s+EXISTS$", re.IGNORECASE)
 
-# Lists the indexes with what decides "in place": a constraint's backing index has the
-# constraint's name; an index only a constraint may own is not the plain index of that name.
-SHOW_INDEXES = "SHOW INDEXES YIELD name, state, owningConstraint"
-
-
 @dataclass(frozen=True)
 class SchemaNames:
     """What the schema statements create (name -> kind, "constraint" or "index") and drop."""
@@ -50,7 +45,7 @@ def names(statements: Iterable[str]) -> SchemaNames | None:
 
 def in_place(expected: SchemaNames, indexes: Iterable[Mapping[str, Any]]) -> bool:
     """True when every created index or constraint exists, ONLINE and of its kind, and no
-    dropped one exists. `indexes`: rows of `SHOW_INDEXES`."""
+    dropped one exists. `indexes`: rows of cypher/admin/schema_indexes.cypher."""
     found = {row["name"]: row for row in indexes}
     for name, kind in expected.created.items():
         row = found.get(name)
