@@ -18,6 +18,7 @@ from typing import Any
 _CREATE = re.compile(r"^CREATE\s+(CONSTRAINT|INDEX)\s+(\w+)\s+IF\s+NOT\s+EXISTS\b", re.IGNORECASE)
 _DROP = re.compile(r"^DROP\s+(CONSTRAINT|INDEX)\s+(\w+)\s+IF\s+EXISTS$", re.IGNORECASE)
 
+
 @dataclass(frozen=True)
 class SchemaNames:
     """What the schema statements create (name -> kind, "constraint" or "index") and drop."""
