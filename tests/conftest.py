@@ -275,3 +275,31 @@ def current_graph(driver: object, settings: Settings, prefect_harness: None) -> 
     if not CURRENT.exists():
         pytest.skip(f"the shared corpus is not at {CORPUS}")
     return graph_of(driver, settings, CURRENT)
+
+
+def chunk_plans(driver: Any, settings: Settings) -> dict[str, list[tuple[str, str]]]:
+    """The plan the server would make now for each statement of a chunk transaction
+    (pipeline/load/writer.py: CHUNK_FILES), planned afresh (`replan=force` in place of the
+    files' `replan=skip`): its operators in pre-order, each seek with what it seeks (other
+    operators' details may list the same items in another order from one plan to the next)."""
+    from pipeline.load import cypher_files, writer
+
+    def operators(plan: dict[str, Any]) -> Iterator[tuple[str, str]]:
+        operator = plan["operatorType"].split("@")[0]
+        yield operator, plan["args"].get("Details", "") if "Seek" in operator else ""
+        for child in plan.get("children", []):
+            yield from operators(child)
+
+    plans = {}
+    with driver.session(database=settings.neo4j.database) as session:
+        for name in writer.CHUNK_FILES:
+            text = cypher_files.load(name).replace("CYPHER replan=skip", "CYPHER replan=force")
+            assert "replan=force" in text, name
+            plans[name] = list(operators(session.run("EXPLAIN " + text).consume().plan))
+    return plans
+
+
+def scans(plans: dict[str, list[tuple[str, str]]]) -> dict[str, list[str]]:
+    """The operators of `chunk_plans` that read more than the nodes they look for."""
+    found = {name: [op for op, _ in ops if "Scan" in op] for name, ops in plans.items()}
+    return {name: ops for name, ops in found.items() if ops}

@@ -3,6 +3,8 @@
 // relationships and no keys left, so nothing written since can have reached them: a plain
 // DELETE, which fails loudly if that ever stops being true.
 // $ids: element ids returned by detach_pages in the same transaction.
+// A chunk statement: Neo4j keeps its first plan (pipeline/load/writer.py, CHUNK_FILES)
+CYPHER replan=skip
 UNWIND $ids AS id
 MATCH (n)
 WHERE elementId(n) = id

@@ -11,6 +11,8 @@
 // $paths: list of page paths. Returns the detached nodes' element ids, and the key and
 // `site_rank` of each detached gene that had one (load/keep_site_ranks gives them to the new
 // gene of the same key).
+// A chunk statement: Neo4j keeps its first plan (pipeline/load/writer.py, CHUNK_FILES)
+CYPHER replan=skip
 UNWIND $paths AS path
 MATCH (p:Page {path: path})
 OPTIONAL MATCH (p)-[:DESCRIBES]->(g:Gene)

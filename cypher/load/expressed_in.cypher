@@ -4,6 +4,8 @@
 // Genes and structures are found once each and named by position, as in load/images.
 // $rows: [{gene, edges: [{structure, stage_key, site, stage_ordinal, image_count}]}]
 // $genes, $structures: the keys those positions index
+// A chunk statement: Neo4j keeps its first plan (pipeline/load/writer.py, CHUNK_FILES)
+CYPHER replan=skip
 CALL { UNWIND range(0, size($genes) - 1) AS n
        OPTIONAL MATCH (g:Gene {key: $genes[n]})
        WITH n, g ORDER BY n

@@ -10,6 +10,8 @@
 // key that found nothing keeps its place and fails the CREATE instead of shifting the rest.
 // $rows: [{gene, stage, source | null, props, shows: [{structure, position, label}]}]
 // $genes, $stages, $structures, $sources: the keys those positions index
+// A chunk statement: Neo4j keeps its first plan (pipeline/load/writer.py, CHUNK_FILES)
+CYPHER replan=skip
 CALL { UNWIND range(0, size($genes) - 1) AS n
        OPTIONAL MATCH (g:Gene {key: $genes[n]})
        WITH n, g ORDER BY n

@@ -5,6 +5,8 @@
 // see its expression as it was before the sync) instead of losing it for the rest of the
 // sync. derive_sites then recomputes every rank from the edges, as for a fresh load.
 // $rows: [{key, rank}] as load/detach_pages returned them
+// A chunk statement: Neo4j keeps its first plan (pipeline/load/writer.py, CHUNK_FILES)
+CYPHER replan=skip
 UNWIND $rows AS row
 MATCH (g:Gene {key: row.key})
 SET g.site_rank = row.rank

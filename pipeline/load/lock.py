@@ -78,6 +78,10 @@ def acquire(
         time.sleep(min(2.0, max(0.1, deadline - time.monotonic())))
 
 
+# The statements of `mark_chunk`, in every chunk transaction (pipeline/load/writer.py: CHUNK_FILES)
+CHUNK_FILES = ("load/lock_gc_pending", "load/lock_heartbeat")
+
+
 def mark_chunk(tx: ManagedTransaction, run_id: str) -> None:
     """In the caller's chunk transaction: garbage collection pending (`set_gc_pending`'s
     statement) and the holder's heartbeat. They commit with the chunk or not at all, and each

@@ -4,6 +4,15 @@ A chunk of pages is written in ONE managed write transaction: its old contributi
 detached, the new one created, the Page nodes with their content hashes written last and the
 detached nodes deleted. A crash or a transient error therefore leaves each page either fully
 old or fully new, never half-written, and the driver retries the whole unit of work.
+
+The statements of that transaction (`CHUNK_FILES`) begin with `CYPHER replan=skip`: Neo4j keeps
+the plan it made first instead of planning again when the statistics change. A load changes
+them past the divergence threshold at every `dbms.cypher.min_replan_interval` (10 s), so each
+statement was planned two or three times a load, and each new plan compiled twice (then with
+generated expression code after 10 runs): a tenth of the server's time in a cold load of the
+corpus, by a Flight Recorder profile. Their plans are unique-index and element-id seeks
+whatever the statistics (tests/integration/test_sync.py compares them on an empty database and
+a loaded one), so the first plan is as good as any later one.
 """
 
 from __future__ import annotations
@@ -19,6 +28,13 @@ from pipeline.settings import Settings
 from pipeline.transform.records import Vocabularies
 
 Rows = dict[str, list[dict[str, Any]]]
+
+# Every statement a chunk transaction runs (`_write_chunk`, `lock.mark_chunk`): planned once
+CHUNK_FILES = (
+    *lock.CHUNK_FILES, "load/detach_pages",
+    *(f"load/{name}" for name in CHUNK_STATEMENTS),
+    "load/keep_site_ranks", "load/delete_detached",
+)
 
 
 def _run_file(tx: ManagedTransaction, name: str) -> None:

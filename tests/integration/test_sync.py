@@ -22,7 +22,15 @@ from pipeline.ingest.chunks import decode_page, encode_page
 from pipeline.load import cypher_files, db
 from pipeline.queries import graph_dump
 from pipeline.queries.export import export_page
-from tests.conftest import FIXTURES, assert_same, fresh_dump, ingest, load_fresh
+from tests.conftest import (
+    FIXTURES,
+    assert_same,
+    chunk_plans,
+    fresh_dump,
+    ingest,
+    load_fresh,
+    scans,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -357,6 +365,21 @@ def test_schema_is_applied_only_when_something_is_missing(empty_graph: Any,
         db.apply_schema(empty_graph, settings, force=True)
     assert names() == complete
     assert db.apply_schema(empty_graph, settings) == 0
+
+
+def test_chunk_statements_plan_the_same_on_an_empty_and_a_loaded_graph(
+        empty_graph: Any, settings: Any, pages: Path) -> None:
+    """The chunk statements keep the first plan the server makes (`CYPHER replan=skip`,
+    pipeline/load/writer.py), made on whatever graph the first load met: planned afresh on an
+    empty graph and on a loaded one, every plan is the same and seeks what it reads, by a
+    unique index or an element id (test_corpus_load checks the whole corpus)."""
+    empty = chunk_plans(empty_graph, settings)
+    assert scans(empty) == {}
+    ingest(pages)
+    loaded = chunk_plans(empty_graph, settings)
+    assert loaded == empty
+    seeks = {op for ops in empty.values() for op, _ in ops if "Seek" in op}
+    assert seeks == {"NodeUniqueIndexSeek(Locking)", "NodeByElementIdSeek"}
 
 
 def test_runs_are_recorded(empty_graph: Any, settings: Any, pages: Path) -> None:
