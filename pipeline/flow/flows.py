@@ -82,12 +82,16 @@ def prepare_database(run_id: str, source: str, lock_wait_s: float) -> GraphState
     lock.acquire(driver, settings, run_id, source, wait_s=lock_wait_s)
     db.apply_schema(driver, settings)
     full_reload = writer.vocabulary_fingerprint(driver, settings) != fingerprint()
+    owners = db.run_read(driver, settings, cypher_files.load("load/page_owners"))
     if full_reload:
         writer.write_vocabulary(driver, settings, vocabularies())
-        # a graph of an older version may hold (:Site) lists of an older form (no image
-        # counts, other ranks): derived anew now, readers get right answers during the reload
-        writer.derive_sites(driver, settings)
-    owners = db.run_read(driver, settings, cypher_files.load("load/page_owners"))
+        if owners:
+            # a graph of an older version may hold (:Site) lists of an older form (no image
+            # counts, other ranks): derived anew now, readers get right answers during the
+            # reload. Without pages there is nothing to derive them from until the end: on a
+            # first load this only made the server plan the statement for an empty graph,
+            # then again for a full one (~0.2 s)
+            writer.derive_sites(driver, settings)
     return GraphState.from_owners(owners, full_reload, gc_owed=lock.gc_pending(driver, settings))
 
 

@@ -171,6 +171,31 @@ def test_a_rewritten_gene_keeps_its_site_rank_until_the_sites_are_derived(
     assert_same(graph_dump.dump(empty_graph, settings), fresh_dump(empty_graph, settings, pages))
 
 
+def test_sites_are_derived_before_a_reload_only_when_pages_exist(
+    empty_graph: Any, settings: Any, pages: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first load (an empty graph, no fingerprint) derives the (:Site) lists once, at the
+    end; a full reload of a graph with pages derives them before the first chunk too (the
+    test below shows why), and both leave a fresh load's graph."""
+    from pipeline.load import writer
+
+    derived: list[int] = []
+    derive = writer.derive_sites
+
+    def counting(driver: Any, given: Any) -> None:
+        derived.append(len(db.run_read(driver, given, "MATCH (p:Page) RETURN p.path")))
+        derive(driver, given)
+
+    monkeypatch.setattr(writer, "derive_sites", counting)
+    assert ingest(pages).full_reload
+    assert derived == [3]  # once, with the pages loaded
+    writer.set_vocabulary_fingerprint(empty_graph, settings, "an older version")
+    assert ingest(pages).full_reload
+    assert derived == [3, 3, 3]
+    monkeypatch.undo()
+    assert_same(graph_dump.dump(empty_graph, settings), fresh_dump(empty_graph, settings, pages))
+
+
 def test_a_full_reload_derives_old_sites_before_it_rewrites_pages(
     empty_graph: Any, settings: Any, pages: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
