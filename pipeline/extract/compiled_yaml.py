@@ -80,14 +80,17 @@ _NODE = (r"(?:\[(?!\] *(?:\n|$))|\{(?!\} *(?:\n|$))|[!&*|>]|\?(?:[ \n]|$)|" + _T
 # case (a key or text starting with a letter) before _NODE's branches are tried one by one
 _NODE_START = r"(?=[\[{!&*|>?0-9<=.+\-])"
 # two searches, each with a literal first character (a fast scan): a node after `: ` ...
-_AFTER_COLON = re.compile(r":  *+" + _NODE_START + _NODE)
+_AFTER_COLON = re.compile(r": (?> *)" + _NODE_START + _NODE)
 # ... and a node at a line's start, after its indentation and `- ` markers; document markers
 # and directives. The text searched starts with a newline, so its first line is included.
-# The runs of spaces and `- ` are possessive: _NODE never starts at a space or at `- `, so
-# giving any back could not match, and trying it at each of ~475k line starts cost 3x the time.
+# The runs of spaces and `- ` are atomic: _NODE never starts at a space or at `- `, so giving
+# any back could not match, and trying it at each of ~475k line starts cost 3x the time. Atomic
+# groups, not possessive quantifiers (`*+`): before 3.11.5, CPython could match a possessive
+# repeat of a group where the greedy one does not (python/cpython#106052; Debian 12's 3.11.2
+# screened `-<` out as a typed node), and its fix made `x*+` mean `(?>x*)` anyway.
 # A line whose first 64 characters are spaces and `-`: block style needs such a line to nest
 # past ~130 levels (at least a column per two levels); real pages reach 7.
-_AT_LINE_START = re.compile(r"\n(?: *+(?:- +)*+" + _NODE_START + _NODE
+_AT_LINE_START = re.compile(r"\n(?:(?> *(?:- +)*)" + _NODE_START + _NODE
                             + r"|(?:---|\.\.\.)(?:[ \n]|$)|%|[ -]{64})")
 # A node that is only blanks, one of them not ASCII (`a: \xa0`): yaml-rs strips Unicode blanks
 # and reads null, PyYAML keeps the text. Such a node starts after a line's start, `:` or `-`

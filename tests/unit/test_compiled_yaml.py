@@ -331,6 +331,8 @@ SCREEN_ALPHABET = " \n:-#a5.+<=[]{}!&*|>?%'\"\t\r\x00\x1f\x7f\x85\x9f\xa0é\u300
 @example("  - - ?\n")
 @example("\xa0: x\né\n")
 @example("a: \x85\n")
+@example("-<")  # possessive `(?:- +)*+` matched it on CPython 3.11.2 (python/cpython#106052)
+@example("a: - <\n- - <\n")
 def test_the_screen_gives_its_former_verdict(text: str) -> None:
     narrow = compiled_yaml._narrow(text)
     assert (narrow is not None) == all(ord(c) < 256 for c in text)
