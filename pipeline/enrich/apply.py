@@ -20,6 +20,7 @@ from pipeline.enrich.report import ConsistencyPair, EnrichmentReport
 from pipeline.enrich.table import Database, Table, load_table
 from pipeline.errors import EnrichmentError
 from pipeline.load import cypher_files, db
+from pipeline.load.params import for_driver
 from pipeline.queries import named
 from pipeline.settings import Settings
 
@@ -34,12 +35,12 @@ def _write(tx: ManagedTransaction, database: Database, rows: list[dict[str, Any]
            props: dict[str, Any]) -> None:
     cleared = annotations.cleared_props()
     keys = [row["key"] for row in rows]
-    tx.run(cypher_files.load("enrich/clear_others"), source=database.key, keys=keys,
-           cleared=cleared).consume()
+    tx.run(cypher_files.load("enrich/clear_others"),
+           for_driver(source=database.key, keys=keys, cleared=cleared)).consume()
     links = [{"key": row["key"], "omim_ids": row["omim_ids"]} for row in rows]
-    tx.run(cypher_files.load("enrich/annotate"), rows=rows).consume()
-    tx.run(cypher_files.load("enrich/omim_unlink"), rows=links).consume()
-    tx.run(cypher_files.load("enrich/omim_link"), rows=links).consume()
+    tx.run(cypher_files.load("enrich/annotate"), for_driver(rows=rows)).consume()
+    tx.run(cypher_files.load("enrich/omim_unlink"), for_driver(rows=links)).consume()
+    tx.run(cypher_files.load("enrich/omim_link"), for_driver(rows=links)).consume()
     tx.run(cypher_files.load("enrich/review_flags"), source=database.key).consume()
     tx.run(cypher_files.load("enrich/meta_set"), key=database.key, props=props).consume()
 

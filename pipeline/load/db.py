@@ -34,6 +34,7 @@ from pipeline.errors import (
     ReadOnlyViolation,
 )
 from pipeline.load import cypher_files, schema_state
+from pipeline.load.params import for_driver
 
 if TYPE_CHECKING:  # not imported at run time: `chickgraph query` passes a lighter object
     from pipeline.settings import Settings  # (pipeline.cli.connection) and skips pydantic
@@ -141,7 +142,7 @@ def bookmarks(driver: Driver) -> Bookmarks:
 def _eager(tx: ManagedTransaction, query: str, params: dict[str, Any],
            manager: Bookmarks, memory_final: bool = False) -> EagerResult:
     try:
-        return tx.run(query, params).to_eager_result()  # type: ignore[arg-type]
+        return tx.run(query, for_driver(params)).to_eager_result()  # type: ignore[arg-type]
     except TransientError as exc:
         if exc.code == BOOKMARK_TIMEOUT:
             manager.forget()  # the store is older than our bookmarks: see Bookmarks

@@ -23,6 +23,7 @@ from typing import Any
 from neo4j import Driver, ManagedTransaction, RoutingControl
 
 from pipeline.load import cypher_files, db, lock
+from pipeline.load.params import for_driver
 from pipeline.load.rows import CHUNK_STATEMENTS, ChunkRows, statement_params, vocabulary_rows
 from pipeline.settings import Settings
 from pipeline.transform.records import Vocabularies
@@ -45,11 +46,18 @@ def _run_file(tx: ManagedTransaction, name: str) -> None:
 
 def _run_rows(tx: ManagedTransaction, names: Iterable[str], rows: Rows) -> None:
     """Each named `UNWIND $rows` statement, in the given order; one with no rows would do
-    nothing, so it is not sent."""
-    for name in names:
-        if rows[name]:
-            tx.run(cypher_files.load(f"load/{name}"),
-                   statement_params(name, rows[name])).consume()
+    nothing, so it is not sent.
+
+    Each is sent without waiting for the one before to finish, and all are consumed at the
+    end: the server runs them in the order sent (Bolt queues them on the connection), and the
+    client packs statement n + 1 while the server runs statement n, instead of the server
+    waiting for it. A failed statement fails the next `run` or the consume, so the
+    transaction still fails as a whole."""
+    results = [tx.run(cypher_files.load(f"load/{name}"),
+                      for_driver(statement_params(name, rows[name])))
+               for name in names if rows[name]]
+    for result in results:
+        result.consume()
 
 
 def _write_chunk(tx: ManagedTransaction, chunk: ChunkRows, delete_paths: list[str],
@@ -62,13 +70,13 @@ def _write_chunk(tx: ManagedTransaction, chunk: ChunkRows, delete_paths: list[st
     ranks: list[dict[str, Any]] = []
     if delete_paths:
         found = tx.run(cypher_files.load("load/detach_pages"),
-                       paths=delete_paths).single(strict=True)
+                       for_driver(paths=delete_paths)).single(strict=True)
         detached, ranks = found["detached"], found["ranks"]
     _run_rows(tx, CHUNK_STATEMENTS, chunk.rows)
     if ranks:
-        tx.run(cypher_files.load("load/keep_site_ranks"), rows=ranks).consume()
+        tx.run(cypher_files.load("load/keep_site_ranks"), for_driver(rows=ranks)).consume()
     if detached:
-        tx.run(cypher_files.load("load/delete_detached"), ids=detached).consume()
+        tx.run(cypher_files.load("load/delete_detached"), for_driver(ids=detached)).consume()
 
 
 def write_chunk(
