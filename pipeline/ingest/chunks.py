@@ -13,6 +13,7 @@ import multiprocessing
 import os
 import pickle
 import stat
+import threading
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -215,13 +216,18 @@ def chunked(items: Sequence[str], size: int) -> Iterator[list[str]]:
 
 
 _POOL: dict[int, Executor] = {}
+_POOL_LOCK = threading.Lock()
 
 
 def worker_pool(workers: int) -> Executor:
-    """One process pool per process and size, reused by every chunk task of a run."""
-    if workers not in _POOL:
-        _POOL[workers] = ProcessPoolExecutor(max_workers=workers)
-    return _POOL[workers]
+    """One process pool per process and size, reused by every chunk task of a run. The flow's
+    first parse tasks ask for it at the same moment from the task runner's threads: without
+    the lock each could make a pool of its own (a cold load forked 4 workers, not 2, and left
+    the extra ones idle until the command ended)."""
+    with _POOL_LOCK:
+        if workers not in _POOL:
+            _POOL[workers] = ProcessPoolExecutor(max_workers=workers)
+        return _POOL[workers]
 
 
 def default_workers() -> int:

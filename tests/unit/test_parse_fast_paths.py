@@ -164,3 +164,28 @@ def test_expression_and_shows_as_they_were_on_the_current_release() -> None:
             assert image.shows == tuple(
                 records.ShowsRecord(vocab.term(t).key, vocab.term(t).name, vocab.term(t).kind,
                                     i, t) for i, t in enumerate(terms)), page
+
+
+def test_threads_asking_for_the_worker_pool_at_once_share_one() -> None:
+    """The flow's first parse tasks ask for the pool at the same moment, from the task
+    runner's threads: one pool (a pool makes no process before its first task)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from pipeline.ingest import chunks
+
+    size = 7  # a size no other test asks for
+    start = threading.Barrier(8)
+
+    def ask(_: int) -> object:
+        start.wait()
+        return chunks.worker_pool(size)
+
+    try:
+        with ThreadPoolExecutor(8) as threads:
+            pools = list(threads.map(ask, range(8)))
+        assert all(pool is pools[0] for pool in pools)
+    finally:
+        pool = chunks._POOL.pop(size, None)
+        if pool is not None:
+            pool.shutdown()
