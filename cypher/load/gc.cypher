@@ -1,5 +1,7 @@
 // Shared nodes are removed only when no page references them any more.
-MATCH (o:Gene) WHERE NOT (o)<-[:DESCRIBES]-(:Page) AND NOT (o)<-[:NAMES]-()
+// (a chicken gene: one a Page DESCRIBES; every DESCRIBES edge is made by load/pages, from a Page,
+// so the degree says it: no expand, no label a plan could start from; load/ortholog_ids)
+MATCH (o:Gene) WHERE NOT (o)<-[:DESCRIBES]-() AND NOT (o)<-[:NAMES]-()
 DETACH DELETE o;
 MATCH (a:AnatomicalStructure) WHERE a.curated = false AND NOT (a)<-[:SHOWS]-()
 DETACH DELETE a;

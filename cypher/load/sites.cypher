@@ -56,5 +56,13 @@ WHERE s.gene_ranks IS NULL OR s.gene_ranks <> ranks
    OR s.omim_image_counts IS NULL OR s.omim_image_counts <> omim_counts
 SET s.gene_ranks = ranks, s.image_counts = counts, s.gene_count = genes, s.image_total = total,
     s.stage_ordinal = ordinal, s.omim_gene_ranks = omim_ranks, s.omim_image_counts = omim_counts;
-MATCH (s:Site) WHERE NOT EXISTS { MATCH ()-[e:EXPRESSED_IN]->() WHERE e.site = s.key }
+// The sites that edges still name, collected in one pass over the edges, then every other
+// site deleted: no plan to choose. As a NOT EXISTS per site, planned while the index's sample
+// still described it empty (the server samples in the background: after a wipe or a first
+// load the sample lags the index), the plan scanned all of the site index for each site: 40-70 s
+// of a cold load of the corpus, against 0.1 s (even with the index hinted, which keeps the
+// index but not the seek).
+MATCH ()-[e:EXPRESSED_IN]->()
+WITH collect(DISTINCT e.site) AS live
+MATCH (s:Site) WHERE NOT s.key IN live
 DELETE s;

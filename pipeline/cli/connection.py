@@ -43,7 +43,8 @@ TOP_KEYS = frozenset(("neo4j", "prefect", "ingest", "sources", "schedule", "enri
 # settings.Neo4jSettings / LocalNeo4j: their fields, and the defaults of those read here
 NEO4J_KEYS = frozenset(("uri", "username", "password", "database", "connect_timeout_s", "local"))
 LOCAL_KEYS = frozenset(("version", "bolt_port", "home", "dist", "java", "heap", "pagecache",
-                        "start_timeout_s", "checkpoint_interval", "http_port", "guide_port"))
+                        "start_timeout_s", "checkpoint_interval", "background_index_sampling",
+                        "http_port", "guide_port"))
 DEFAULTS: dict[str, Any] = {"uri": None, "username": "neo4j", "password": None,
                             "database": "neo4j", "connect_timeout_s": 5,
                             "local.bolt_port": 17687, "local.home": ".local/neo4j"}

@@ -183,6 +183,8 @@ def render_conf(settings: Settings, layout: ServerLayout) -> str:
         lines.append("internal.dbms.bolt.netty_server_shutdown_quiet_period=0")
     if local.checkpoint_interval is not None:
         lines.append(f"db.checkpoint.interval.time={local.checkpoint_interval}")
+    if not local.background_index_sampling:
+        lines.append("db.index_sampling.background_enabled=false")
     return "\n".join(lines) + "\n"
 
 

@@ -293,6 +293,18 @@ def test_checkpoint_interval_reaches_the_servers_conf_only_when_set(tmp_path: Pa
     assert "netty_server_shutdown" not in render_conf(later, ServerLayout.from_settings(later))
 
 
+def test_background_index_sampling_is_switched_off_only_when_asked(tmp_path: Path) -> None:
+    from pipeline.servers.neo4j_server import ServerLayout, render_conf
+
+    settings = load_settings(write_config(tmp_path, FULL), environ={})
+    default = render_conf(settings, ServerLayout.from_settings(settings)).splitlines()
+    assert not [line for line in default if line.startswith("db.index_sampling")]
+    local = settings.neo4j.local.model_copy(update={"background_index_sampling": False})
+    off = settings.model_copy(update={"neo4j": settings.neo4j.model_copy(update={"local": local})})
+    conf = render_conf(off, ServerLayout.from_settings(off)).splitlines()
+    assert "db.index_sampling.background_enabled=false" in conf
+
+
 def test_the_server_and_neo4j_admin_get_neo4j_s_own_jvm_options(tmp_path: Path) -> None:
     """Started without Neo4j's launcher, the JVMs are given what that launcher would give
     them; the conf names the same options, so it tells the truth about the running server."""
