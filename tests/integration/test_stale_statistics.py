@@ -4,7 +4,7 @@ Neo4j samples an index in the background, some time after enough of it changed. 
 planner plans with the old sample: after a wipe or on a first load, with the sample of an empty
 index, while the counts it also uses are those of the full graph. At the end of a cold load of
 the corpus that state made `load/ortholog_ids` take 12 s and the deletion of unused sites in
-`load/sites` 40-70 s instead of 0.1 s, in about one load in eight (bench/RESULTS.md). The
+`load/sites` 40-70 s instead of 0.1 s, in about one load in ten (bench/RESULTS.md). The
 server's background sampling is switched off here, so the state is made on purpose, not
 waited for: its own server, every index sampled empty, then the whole corpus written.
 """
