@@ -64,5 +64,5 @@ SET s.gene_ranks = ranks, s.image_counts = counts, s.gene_count = genes, s.image
 // index but not the seek).
 MATCH ()-[e:EXPRESSED_IN]->()
 WITH collect(DISTINCT e.site) AS live
-MATCH (s:Site) WHERE NOT s.key IN live
+MATCH (s:Site) WHERE s.key IS NULL OR NOT s.key IN live
 DELETE s;

@@ -26,7 +26,8 @@ class Batch(list[Any]):
 
 def for_driver(params: Mapping[str, Any] | None = None, **named: Any) -> dict[str, Any]:
     """The parameters with every top-level list as `Batch` (a shallow copy: the items are
-    shared). Nested lists stay as they are: the driver's `repr` never reaches them."""
+    shared). Lists inside a `Batch` are never formatted (its `repr` stops there); a list
+    inside a map parameter still is, so big lists go to the top level."""
     merged = {**(params or {}), **named}
     return {key: Batch(value) if type(value) is list else value
             for key, value in merged.items()}

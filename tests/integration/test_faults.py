@@ -356,7 +356,8 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
 
 
 class FailingTx:
-    """A real transaction that raises at a chosen statement, after the earlier ones ran."""
+    """A real transaction that raises at a chosen statement, after the earlier ones were sent
+    (the writer consumes a chunk's statements after sending them all)."""
 
     def __init__(self, tx: Any, fail_at: str | None, error: BaseException | None) -> None:
         self.tx, self.error = tx, error

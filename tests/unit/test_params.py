@@ -35,7 +35,7 @@ def test_a_batch_logs_its_length_not_its_rows() -> None:
 def test_only_top_level_lists_are_wrapped() -> None:
     params = for_driver(rows=ROWS, props={"list": [1, 2]}, pair=("a", "b"), empty=[])
     assert type(params["rows"]) is Batch and type(params["empty"]) is Batch
-    assert type(params["props"]["list"]) is list  # nested: the driver's repr never gets there
+    assert type(params["props"]["list"]) is list  # inside a map: left as it is
     assert params["pair"] == ("a", "b")  # not a list: left alone
     assert for_driver(None) == {} and for_driver() == {}
 
