@@ -282,22 +282,25 @@ def _indexes(session: neo4j.Session) -> list[dict[str, Any]]:
 
 
 _SHARED: dict[str, Driver] = {}
+_SHARED_LOCK = threading.Lock()
 
 
 def shared_driver(settings: Settings) -> Driver:
     """One verified driver per process and server, reused by every task (it is thread-safe).
 
     Tasks create it themselves instead of receiving it as an argument: a driver cannot be
-    hashed or serialised by Prefect.
+    hashed or serialised by Prefect. Tasks on the runner's threads may ask at the same moment:
+    the lock keeps them to one driver (and one connection pool).
     """
     key = f"{settings.neo4j.effective_uri}|{settings.neo4j.username}"
-    driver = _SHARED.get(key)
-    if driver is None:
-        driver = make_driver(settings)
-        verify(driver, settings)
-        _SHARED[key] = driver
-        atexit.register(driver.close)
-    return driver
+    with _SHARED_LOCK:
+        driver = _SHARED.get(key)
+        if driver is None:
+            driver = make_driver(settings)
+            verify(driver, settings)
+            _SHARED[key] = driver
+            atexit.register(driver.close)
+        return driver
 
 
 # Operators a read transaction still lets through but that reach outside the graph: LOAD CSV

@@ -48,3 +48,32 @@ def test_a_bookmark_timeout_forgets_and_is_retried() -> None:
     else:
         raise AssertionError("the error must reach the driver's retry loop")
     assert set(manager.get_bookmarks()) == set()  # ... without the stale bookmarks
+
+
+def test_tasks_asking_for_the_shared_driver_at_once_get_one(monkeypatch: Any) -> None:
+    """Made and verified once, whichever task thread asks first: verification is a round
+    trip to the server, long enough for every other thread to ask meanwhile."""
+    import threading
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    made: list[object] = []
+
+    def make(_settings: Any) -> object:
+        made.append(driver := SimpleNamespace(close=lambda: None))
+        return driver
+
+    monkeypatch.setattr(db, "make_driver", make)
+    monkeypatch.setattr(db, "verify", lambda _driver, _settings: time.sleep(0.05))
+    monkeypatch.setattr(db, "_SHARED", {})
+    settings = SimpleNamespace(neo4j=SimpleNamespace(effective_uri="bolt://x:1", username="u"))
+    start = threading.Barrier(8)
+
+    def ask(_: int) -> object:
+        start.wait()
+        return db.shared_driver(settings)  # type: ignore[arg-type]
+
+    with ThreadPoolExecutor(8) as threads:
+        drivers = list(threads.map(ask, range(8)))
+    assert len(made) == 1 and all(d is made[0] for d in drivers)
