@@ -255,6 +255,14 @@ def reference_dump(driver: Any, settings: Settings, source: Path) -> Any:
     return _reference_dumps[str(source)]
 
 
+def with_local(settings: Settings, **update: Any) -> Settings:
+    """The settings with these `neo4j.local` fields replaced: a second server's home, port or
+    memory, or a setting of its conf."""
+    local = settings.neo4j.local.model_copy(update=update)
+    return settings.model_copy(update={"neo4j": settings.neo4j.model_copy(
+        update={"local": local})})
+
+
 def mark_loaded(source: Path | None) -> None:
     """A test that left the graph equal to a fresh load of `source` (and proved it) says so;
     None: the graph is being changed, do not reuse it."""

@@ -24,7 +24,7 @@ from pipeline.load import db
 from pipeline.queries import graph_dump
 from pipeline.servers import neo4j_server
 from pipeline.settings import Settings, get_settings
-from tests.conftest import CURRENT, FIXTURES, needs_corpus, reference_dump
+from tests.conftest import CURRENT, FIXTURES, needs_corpus, reference_dump, with_local
 
 pytestmark = pytest.mark.integration
 
@@ -44,10 +44,8 @@ def private(settings: Settings) -> Iterator[Settings]:
         pytest.skip("bulk import needs the project's local server (NEO4J_URI is set)")
     local = settings.neo4j.local
     home = local.home.with_name(local.home.name + "-bulk")
-    mine = settings.model_copy(update={"neo4j": settings.neo4j.model_copy(update={
-        "local": local.model_copy(update={"home": home, "bolt_port": _free_port(),
-                                          "pagecache": "1g", "heap": "2g"})})})  # beside
-    # the session's server (4g + 4g): a second one need not be as big
+    # beside the session's server (4g + 4g): a second one need not be as big
+    mine = with_local(settings, home=home, bolt_port=_free_port(), pagecache="1g", heap="2g")
     assert mine.neo4j.local.home != local.home
     assert mine.neo4j.local.bolt_port != local.bolt_port
     neo4j_server.stop(mine)  # a server left by an interrupted run listens on another port

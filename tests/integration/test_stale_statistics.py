@@ -16,17 +16,18 @@ from typing import Any
 
 import pytest
 
+from bench.common import db_hits
 from pipeline.extract.pages import discover, relative_id
 from pipeline.ingest.chunks import chunked, process_chunk, vocabularies
 from pipeline.load import cypher_files, db, writer
 from pipeline.load.rows import merge_rows
 from pipeline.servers import neo4j_server
 from pipeline.settings import Settings
-from tests.conftest import CURRENT, needs_corpus
+from tests.conftest import CURRENT, needs_corpus, with_local
+from tests.integration.test_security import spare_port
 
 # What a run does after its pages (writer.collect_garbage), in its order
 END_OF_RUN_FILES = ("load/gc", "load/ortholog_ids", "load/phenotype_links", "load/sites")
-STALE_PORT = 17697  # its own server: the session's keeps sampling as usual
 
 
 @pytest.fixture(scope="module")
@@ -34,21 +35,15 @@ def stale_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory
                  ) -> Iterator[tuple[Any, Settings]]:
     if settings.neo4j.external:
         pytest.skip("NEO4J_URI is set: this test needs a local server of its own")
-    local = settings.neo4j.local.model_copy(update={
-        "home": tmp_path_factory.mktemp("stale") / "neo4j", "bolt_port": STALE_PORT,
-        "heap": "1g", "pagecache": "1g", "background_index_sampling": False})
-    stale = settings.model_copy(update={"neo4j": settings.neo4j.model_copy(
-        update={"local": local})})
+    stale = with_local(settings, home=tmp_path_factory.mktemp("stale") / "neo4j",
+                       bolt_port=spare_port(6), heap="1g", pagecache="1g",
+                       background_index_sampling=False)  # beside the session's server
     try:
         neo4j_server.start(stale, echo=lambda _m: None)
         with db.connect(stale) as driver:
             yield driver, stale
     finally:
         neo4j_server.stop(stale)
-
-
-def _db_hits(plan: dict[str, Any]) -> int:
-    return plan.get("dbHits", 0) + sum(_db_hits(child) for child in plan.get("children", []))
 
 
 @needs_corpus
@@ -79,7 +74,7 @@ def test_end_of_run_statements_plan_cheaply_with_the_samples_of_empty_indexes(
             for index, statement in enumerate(cypher_files.statements(name)):
                 profile = session.run(  # type: ignore[arg-type]
                     "PROFILE " + statement).consume().profile
-                hits[f"{name}:{index}"] = _db_hits(profile)
+                hits[f"{name}:{index}"] = db_hits(profile)
     # a plan that reads the graph a few times over is fine; one that reads an index or an
     # edge type once per row is the thousands of times over this test is about
     limit = 10 * size["n"]
@@ -94,6 +89,6 @@ def test_end_of_run_statements_plan_cheaply_with_the_samples_of_empty_indexes(
             session.begin_transaction() as tx:
         profile = tx.run("PROFILE " + former).consume().profile  # type: ignore[arg-type]
         tx.rollback()
-    assert _db_hits(profile) > limit, (_db_hits(profile), limit)
+    assert db_hits(profile) > limit, (db_hits(profile), limit)
     [sites] = db.run_read(driver, settings, "MATCH (s:Site) RETURN count(s) AS n")
     assert sites["n"] > 0  # the derivation ran on the loaded pages

@@ -24,6 +24,7 @@ from pipeline.settings import (
     local_password,
     state_dir,
 )
+from tests.conftest import with_local
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -287,9 +288,7 @@ def test_checkpoint_interval_reaches_the_servers_conf_only_when_set(tmp_path: Pa
         with pytest.raises(ConfigError, match=r"neo4j\.local\.checkpoint_interval"):
             conf({"CHICKGRAPH_CHECKPOINT_INTERVAL": bad})
     settings = load_settings(write_config(tmp_path, FULL), environ={})
-    local = settings.neo4j.local.model_copy(update={"version": "2025.10.1"})
-    later = settings.model_copy(update={"neo4j": settings.neo4j.model_copy(
-        update={"local": local})})
+    later = with_local(settings, version="2025.10.1")
     assert "netty_server_shutdown" not in render_conf(later, ServerLayout.from_settings(later))
 
 
@@ -299,8 +298,7 @@ def test_background_index_sampling_is_switched_off_only_when_asked(tmp_path: Pat
     settings = load_settings(write_config(tmp_path, FULL), environ={})
     default = render_conf(settings, ServerLayout.from_settings(settings)).splitlines()
     assert not [line for line in default if line.startswith("db.index_sampling")]
-    local = settings.neo4j.local.model_copy(update={"background_index_sampling": False})
-    off = settings.model_copy(update={"neo4j": settings.neo4j.model_copy(update={"local": local})})
+    off = with_local(settings, background_index_sampling=False)
     conf = render_conf(off, ServerLayout.from_settings(off)).splitlines()
     assert "db.index_sampling.background_enabled=false" in conf
 
