@@ -6,6 +6,7 @@ traceback."""
 
 from __future__ import annotations
 
+import gc
 import importlib
 import sys
 from collections.abc import Sequence
@@ -74,6 +75,19 @@ def main() -> None:
             raise
         echo(f"error: {message}")
         sys.exit(1)
+    finally:
+        exit_without_final_collection()
+
+
+def exit_without_final_collection() -> None:
+    """The command is done: the objects alive now (Prefect's and pydantic's modules, the
+    driver, a run's records) are moved out of the collector's reach, so the interpreter's
+    shutdown frees them by reference count only instead of tracing them all once more.
+    That tracing was 0.3 s of every `chickgraph ingest` (0.07 s frozen; measured from the
+    last atexit handler to the process's end). Cycles still alive at exit are then not
+    collected, so no `__del__` of theirs runs: Python never promised that at exit, and the
+    commands close their files and sessions with `with` blocks before they return."""
+    gc.freeze()
 
 
 def expected_failure(exc: BaseException) -> str | None:
