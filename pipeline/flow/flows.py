@@ -38,9 +38,9 @@ from pipeline.ingest import core
 from pipeline.ingest import release as release_data
 from pipeline.ingest.chunks import (
     ChunkResult,
-    chunked,
     fewer_gc_pauses,
     fingerprint,
+    flow_chunks,
     process_chunk,
     vocabularies,
     worker_pool,
@@ -192,6 +192,11 @@ def _stream_chunks(run: IngestRun, root: Path, paths: list[str], settings: Setti
     fails, the chunks absorbed but not committed are taken out of the summary's count."""
     workers, max_bytes = settings.ingest.workers, settings.ingest.max_page_bytes
     pool_size = _pool_size(settings)
+    if pool_size:
+        # made here, before the first parses are submitted: made by the first of them, it kept
+        # the others waiting on its lock, and the lock let them on in any order, so the small
+        # first chunk (flow_chunks) was queued behind two full ones in 1 of 3 cold loads
+        worker_pool(pool_size)
     cache = record_cache(settings)
     uncommitted: deque[ChunkRows] = deque()  # absorbed, in the order they are written
     done = 0
@@ -201,7 +206,7 @@ def _stream_chunks(run: IngestRun, root: Path, paths: list[str], settings: Setti
                                         pool_size, cache)
 
     def ready() -> Iterator[tuple[ChunkResult, ChunkRows]]:
-        for result in core.parse_ahead(chunked(paths, settings.ingest.chunk_size), parse,
+        for result in core.parse_ahead(flow_chunks(paths, settings.ingest.chunk_size), parse,
                                        workers):
             rows = run.absorb(result)
             uncommitted.append(rows)

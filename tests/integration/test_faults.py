@@ -27,6 +27,7 @@ import pytest
 import yaml
 from neo4j.exceptions import ClientError, ServiceUnavailable, TransientError
 
+from pipeline.ingest.chunks import flow_chunks
 from pipeline.load import cypher_files, db, writer
 from pipeline.queries import graph_dump
 from pipeline.servers import neo4j_server
@@ -429,7 +430,7 @@ def test_transient_error_in_a_chunk_is_retried_whole(
     load_fresh(empty_graph, settings, v1)
     mark_loaded(None)
     before = page_state(empty_graph, settings)
-    target = sorted(before)[CHUNK:2 * CHUNK]  # the second chunk
+    target = list(flow_chunks(sorted(before), CHUNK))[1]  # the second chunk
     saboteur = Saboteur(target, fail_at, error, _target_state(empty_graph, settings, target))
     monkeypatch.setattr(writer, "_write_chunk", saboteur)
 
@@ -461,7 +462,7 @@ def test_a_bug_in_a_chunk_is_not_retried(
     mark_loaded(None)
     before = page_state(empty_graph, settings)
     paths = sorted(before)
-    target = paths[CHUNK:2 * CHUNK]
+    first, target, *rest = flow_chunks(paths, CHUNK)
     saboteur = Saboteur(target, "pages", error, _target_state(empty_graph, settings, target))
     monkeypatch.setattr(writer, "_write_chunk", saboteur)
 
@@ -474,13 +475,13 @@ def test_a_bug_in_a_chunk_is_not_retried(
     assert elapsed < 30, elapsed
     after = page_state(empty_graph, settings)
     assert {p: after[p] for p in target} == {p: before[p] for p in target}  # rolled back
-    assert all(MARKER.split(":")[0] in after[p]["keys"] for p in paths[:CHUNK])  # committed
-    assert all(after[p] == before[p] for p in paths[2 * CHUNK:])  # never reached
+    assert all(MARKER.split(":")[0] in after[p]["keys"] for p in first)  # committed
+    assert all(after[p] == before[p] for chunk in rest for p in chunk)  # never reached
     runs = db.run_read(empty_graph, settings, "MATCH (r:IngestRun) RETURN r.status AS s, "
                        "r.pages_loaded AS loaded ORDER BY r.started_at")
     # only the first chunk committed: the failed one and the one absorbed while it was being
     # written (core.write_behind) are not counted as loaded
-    assert runs[-1] == {"s": "failed", "loaded": CHUNK}
+    assert runs[-1] == {"s": "failed", "loaded": len(first)}
     lock = db.run_read(empty_graph, settings, "MATCH (l:IngestLock) RETURN l.run_id AS r")
     assert lock == [{"r": None}]  # released: the next run is not blocked
     monkeypatch.setattr(writer, "_write_chunk", saboteur.real)

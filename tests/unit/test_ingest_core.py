@@ -9,10 +9,12 @@ from concurrent.futures import Future
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipeline.extract.pages import PageIssue
 from pipeline.ingest import core
-from pipeline.ingest.chunks import ChunkResult
+from pipeline.ingest.chunks import ChunkResult, flow_chunks
 from pipeline.ingest.core import GraphState, IngestRun
 from pipeline.ingest.summary import IngestSummary, PageError
 from pipeline.load.rows import CHUNK_STATEMENTS, PageRows
@@ -292,3 +294,17 @@ def test_importing_the_flow_reads_no_settings_and_configures_nothing() -> None:
     (the flow module imports Prefect itself, but sets none of its variables)."""
     assert imported("pipeline.flow.flows") == "0 True []"
     assert imported("pipeline.flow.runner") == "0 False []"
+
+
+@given(st.integers(0, 700), st.integers(1, 250))
+def test_flow_chunks_start_small_and_lose_nothing(pages: int, size: int) -> None:
+    """The first chunk is a quarter of the others (the writer starts sooner); every page is in
+    exactly one chunk, in order; only the last may be short."""
+    paths = [f"p{n:04d}.md" for n in range(pages)]
+    chunks = list(flow_chunks(paths, size))
+    assert [p for chunk in chunks for p in chunk] == paths
+    assert all(chunks)
+    if pages:
+        assert len(chunks[0]) == min(pages, max(1, size // 4))
+        assert all(len(chunk) == size for chunk in chunks[1:-1])
+        assert all(len(chunk) <= size for chunk in chunks[1:])
