@@ -169,6 +169,15 @@ def enrich(summary: IngestSummary) -> IngestSummary:
 
 
 @retried_task
+def refresh_statistics() -> None:
+    """After a run that changed the graph (its pages or the release data): the planner's
+    statistics and plans made anew, so the first queries after a load are not planned for the
+    graph before it (writer.prepare_for_replanning)."""
+    settings = get_settings()
+    writer.prepare_for_replanning(db.shared_driver(settings), settings)
+
+
+@retried_task
 def record_run(summary: IngestSummary, started_at: str) -> None:
     """The (:IngestRun) node, then the lock is released."""
     settings = get_settings()
@@ -316,6 +325,8 @@ def ingest_flow(
             str(layout.root), sorted(run.to_delete), changed, _pool_size(settings)))
         summary = finish(sorted(run.to_delete), quote(run.summary), state.gc_owed)
         summary = enrich(quote(summary))
+        if changed or summary.data_written:
+            refresh_statistics()
         if strict and summary.pages_failed:
             summary.status = "failed"
     except BaseException:

@@ -156,6 +156,13 @@ def vocabulary_fingerprint(driver: Driver, settings: Settings) -> str | None:
     return records[0]["fingerprint"] if records else None
 
 
+def prepare_for_replanning(driver: Driver, settings: Settings) -> None:
+    """Index samples and query plans made anew for the graph as this run left it (see
+    load/replan.cypher). A procedure, so in an auto-commit transaction of its own."""
+    with driver.session(database=settings.neo4j.database) as session:
+        session.run(cypher_files.load("load/replan")).consume()  # type: ignore[arg-type]
+
+
 def set_vocabulary_fingerprint(driver: Driver, settings: Settings, fingerprint: str) -> None:
     db.run_managed(driver, settings, cypher_files.load("load/meta_set"),
                    {"fingerprint": fingerprint})
