@@ -645,19 +645,10 @@ def import_csv(csv: CsvSet, settings: Settings, timings: dict[str, float] | None
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-20:])
         raise BulkError(f"neo4j-admin database import failed (exit {result.returncode}); the "
                         f"database may be empty now; CSV files kept in {csv.folder}:\n{tail}")
-    _forget_shared_driver(settings)
+    db.forget_shared_driver(settings)  # the import rewrote the transaction history
     started = time.perf_counter()
     neo4j_server.start(settings, echo=lambda _m: None)
     timings["server_start_s"] = time.perf_counter() - started
-
-
-def _forget_shared_driver(settings: Settings) -> None:
-    """The import rewrites the database's transaction history: a driver this process keeps
-    (`db.shared_driver`) would ask for bookmarks the new store never reaches."""
-    key = f"{settings.neo4j.effective_uri}|{settings.neo4j.username}"
-    stale = db._SHARED.pop(key, None)
-    if stale is not None:
-        stale.close()
 
 
 def fix_up(driver: Any, settings: Settings, csv: CsvSet) -> int:

@@ -292,7 +292,7 @@ def shared_driver(settings: Settings) -> Driver:
     hashed or serialised by Prefect. Tasks on the runner's threads may ask at the same moment:
     the lock keeps them to one driver (and one connection pool).
     """
-    key = f"{settings.neo4j.effective_uri}|{settings.neo4j.username}"
+    key = _shared_key(settings)
     with _SHARED_LOCK:
         driver = _SHARED.get(key)
         if driver is None:
@@ -301,6 +301,20 @@ def shared_driver(settings: Settings) -> Driver:
             _SHARED[key] = driver
             atexit.register(driver.close)
         return driver
+
+
+def forget_shared_driver(settings: Settings) -> None:
+    """Close and drop the shared driver of `settings`' server: after its store was replaced
+    (an import rewrites the transaction history, so its bookmarks are never reached), or
+    when the server is stopped and another may take its port (a test's second server)."""
+    with _SHARED_LOCK:
+        stale = _SHARED.pop(_shared_key(settings), None)
+    if stale is not None:
+        stale.close()
+
+
+def _shared_key(settings: Settings) -> str:
+    return f"{settings.neo4j.effective_uri}|{settings.neo4j.username}"
 
 
 # Operators a read transaction still lets through but that reach outside the graph: LOAD CSV
