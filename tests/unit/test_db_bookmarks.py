@@ -77,3 +77,30 @@ def test_tasks_asking_for_the_shared_driver_at_once_get_one(monkeypatch: Any) ->
     with ThreadPoolExecutor(8) as threads:
         drivers = list(threads.map(ask, range(8)))
     assert len(made) == 1 and all(d is made[0] for d in drivers)
+
+
+def test_a_forgotten_shared_driver_is_closed_and_made_anew(monkeypatch: Any) -> None:
+    """A server stopped and replaced on its port (a test's second server, an import) must not
+    be asked through the driver of the one before: forgetting closes it, and the next caller
+    gets a new one; another server's driver is left alone."""
+    from types import SimpleNamespace
+
+    made: list[Any] = []
+
+    def make(_settings: Any) -> Any:
+        made.append(driver := SimpleNamespace(closed=False))
+        driver.close = lambda: setattr(driver, "closed", True)
+        return driver
+
+    monkeypatch.setattr(db, "make_driver", make)
+    monkeypatch.setattr(db, "verify", lambda _driver, _settings: None)
+    monkeypatch.setattr(db, "_SHARED", {})
+    one, other = (SimpleNamespace(neo4j=SimpleNamespace(effective_uri=uri, username="u"))
+                  for uri in ("bolt://x:1", "bolt://x:2"))
+    first, kept = db.shared_driver(one), db.shared_driver(other)  # type: ignore[arg-type]
+    db.forget_shared_driver(one)  # type: ignore[arg-type]
+    assert first.closed and not kept.closed
+    assert db.shared_driver(one) is not first  # type: ignore[arg-type]
+    assert db.shared_driver(other) is kept  # type: ignore[arg-type]
+    db.forget_shared_driver(one)  # type: ignore[arg-type]
+    db.forget_shared_driver(one)  # type: ignore[arg-type]  # nothing left: no error
