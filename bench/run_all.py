@@ -673,12 +673,13 @@ def _pairs_to_review(enrichment: dict[str, Any], at_1x: int | None) -> str:
     return f"{text} ({'exactly' if pairs == factor * at_1x else '**not**'} {factor}x the 1x count)"
 
 
-def _cold_runs(r: dict[str, Any], mode: str) -> str:
-    """', median of 3 cold loads: a, b, c s' when the run kept them (older results did not)."""
+def _cold_runs(r: dict[str, Any], mode: str, lead: str = ", ") -> str:
+    """'{lead}median of 3 cold loads: a, b, c s' when the run kept them (older results did
+    not)."""
     runs = r.get(f"ingest_{mode}", {}).get("first_load_runs_s") or []
     if len(runs) < 2:
         return ""
-    return f", median of {len(runs)} cold loads: {', '.join(f'{s:.1f}' for s in runs)} s"
+    return f"{lead}median of {len(runs)} cold loads: {', '.join(f'{s:.1f}' for s in runs)} s"
 
 
 def targets(r: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
@@ -816,7 +817,7 @@ def render(r: dict[str, Any]) -> str:
                 f"{s['relationships'] / s['first_load_s']:,.0f} | "
                 f"{s['first_load_peak_rss_mb']:.0f} / {s['first_load_peak_tree_rss_mb']:.0f} | "
                 f"flow's own timer {s['flow_reported_first_s']:.1f} s; trivial flow "
-                f"{s['trivial_flow_s']:.1f} s{_cold_runs(r, mode).replace(',', ';', 1)} |")
+                f"{s['trivial_flow_s']:.1f} s{_cold_runs(r, mode, lead='; ')} |")
     for mode in ("ephemeral", "server"):
         s = r.get(f"ingest_{mode}")
         if s and "warm_records_load_s" in s:
