@@ -158,9 +158,10 @@ def vocabulary_fingerprint(driver: Driver, settings: Settings) -> str | None:
 
 def prepare_for_replanning(driver: Driver, settings: Settings) -> None:
     """Index samples and query plans made anew for the graph as this run left it (see
-    load/replan.cypher). A procedure, so in an auto-commit transaction of its own."""
-    with driver.session(database=settings.neo4j.database) as session:
-        session.run(cypher_files.load("load/replan")).consume()  # type: ignore[arg-type]
+    load/replan.cypher). In a managed transaction like the pipeline's other statements: it
+    is retried on a transient error and chained by the same bookmarks (the procedure
+    allows an explicit transaction)."""
+    db.run_managed(driver, settings, cypher_files.load("load/replan"))
 
 
 def set_vocabulary_fingerprint(driver: Driver, settings: Settings, fingerprint: str) -> None:
