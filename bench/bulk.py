@@ -632,7 +632,8 @@ def write_csv(graph: GraphBuilder, folder: Path) -> CsvSet:
 
 def import_csv(csv: CsvSet, settings: Settings, timings: dict[str, float] | None = None
                ) -> None:
-    """Stop the local server, `neo4j-admin database import full`, start it again."""
+    """Stop the local server, `neo4j-admin database import full`, start it again (the stop
+    dropped this process's shared driver: the import rewrites the transaction history)."""
     timings = timings if timings is not None else {}
     started = time.perf_counter()
     neo4j_server.stop(settings)
@@ -645,7 +646,6 @@ def import_csv(csv: CsvSet, settings: Settings, timings: dict[str, float] | None
         tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-20:])
         raise BulkError(f"neo4j-admin database import failed (exit {result.returncode}); the "
                         f"database may be empty now; CSV files kept in {csv.folder}:\n{tail}")
-    db.forget_shared_driver(settings)  # the import rewrote the transaction history
     started = time.perf_counter()
     neo4j_server.start(settings, echo=lambda _m: None)
     timings["server_start_s"] = time.perf_counter() - started

@@ -304,9 +304,10 @@ def shared_driver(settings: Settings) -> Driver:
 
 
 def forget_shared_driver(settings: Settings) -> None:
-    """Close and drop the shared driver of `settings`' server: after its store was replaced
-    (an import rewrites the transaction history, so its bookmarks are never reached), or
-    when the server is stopped and another may take its port (a test's second server)."""
+    """Close and drop the shared driver of `settings`' server; `neo4j_server.stop` calls it:
+    the store may be replaced before the next start (an import rewrites the transaction
+    history, so its bookmarks are never reached), or another server take the port (a test's
+    second server)."""
     with _SHARED_LOCK:
         stale = _SHARED.pop(_shared_key(settings), None)
     if stale is not None:

@@ -316,9 +316,20 @@ def _set_initial_password(settings: Settings, layout: ServerLayout) -> None:
 
 def stop(settings: Settings, timeout_s: float = 60) -> bool:
     """Stop the local server (and its Browser guide server) until the JVM is gone; False if
-    it was not running."""
+    it was not running.
+
+    This process's shared driver of the server goes with it (`db.forget_shared_driver`):
+    what comes up next on that port may be another server (a test's second one, with
+    another password) or this one on a replaced store (a dump loaded, a bulk import), whose
+    transaction history the old driver's bookmarks would wait for in vain. A crash
+    (`kill`) keeps it: the same store comes back, and the driver reconnects."""
+    from pipeline.load import db  # here: starting and checking a server needs no driver
+
     browser.stop_guide(settings)
-    return _process(ServerLayout.from_settings(settings)).stop(timeout_s)
+    try:
+        return _process(ServerLayout.from_settings(settings)).stop(timeout_s)
+    finally:
+        db.forget_shared_driver(settings)
 
 
 def kill(settings: Settings) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from neo4j import GraphDatabase
 from neo4j.exceptions import Neo4jError, TransientError
 
@@ -104,3 +105,47 @@ def test_a_forgotten_shared_driver_is_closed_and_made_anew(monkeypatch: Any) -> 
     assert db.shared_driver(other) is kept  # type: ignore[arg-type]
     db.forget_shared_driver(one)  # type: ignore[arg-type]
     db.forget_shared_driver(one)  # type: ignore[arg-type]  # nothing left: no error
+
+
+def test_stopping_the_server_forgets_its_shared_driver_and_a_crash_does_not(
+        monkeypatch: Any) -> None:
+    """`neo4j_server.stop` drops this process's driver of that server (the store may be
+    replaced or another server take the port before anything asks again); `kill`, a crash,
+    keeps it: the same store comes back and the driver reconnects to it."""
+    from types import SimpleNamespace
+
+    from pipeline.servers import neo4j_server
+
+    made: list[Any] = []
+
+    def make(_settings: Any) -> Any:
+        made.append(driver := SimpleNamespace(closed=False))
+        driver.close = lambda: setattr(driver, "closed", True)
+        return driver
+
+    monkeypatch.setattr(db, "make_driver", make)
+    monkeypatch.setattr(db, "verify", lambda _driver, _settings: None)
+    monkeypatch.setattr(db, "_SHARED", {})
+    monkeypatch.setattr(neo4j_server.browser, "stop_guide", lambda _settings: None)
+    monkeypatch.setattr(neo4j_server.ServerLayout, "from_settings",
+                        staticmethod(lambda settings: settings))
+    process = SimpleNamespace(stop=lambda _timeout: True, kill=lambda: True)
+    monkeypatch.setattr(neo4j_server, "_process", lambda _layout: process)
+    one, other = (SimpleNamespace(neo4j=SimpleNamespace(effective_uri=uri, username="u"))
+                  for uri in ("bolt://x:1", "bolt://x:2"))
+    first, kept = db.shared_driver(one), db.shared_driver(other)  # type: ignore[arg-type]
+    assert neo4j_server.kill(one)  # type: ignore[arg-type]
+    assert db.shared_driver(one) is first and not first.closed  # type: ignore[arg-type]
+    assert neo4j_server.stop(one)  # type: ignore[arg-type]
+    assert first.closed and not kept.closed
+    assert db.shared_driver(one) is not first  # type: ignore[arg-type]
+    assert db.shared_driver(other) is kept  # type: ignore[arg-type]
+
+    def refuse(_timeout: float) -> bool:
+        raise TimeoutError("the JVM did not exit")
+
+    process.stop = refuse  # a stop that fails drops the driver too: the server may be
+    second = db.shared_driver(one)  # type: ignore[arg-type]  # half down by then
+    with pytest.raises(TimeoutError):
+        neo4j_server.stop(one)  # type: ignore[arg-type]
+    assert second.closed
