@@ -562,7 +562,8 @@ def _ingest_at(factor: int, pages_only: bool = False) -> dict[str, Any]:
     summary = run.json()
     rels = sum(summary["relationships"].values())
     return {"factor": factor, "pages": summary["pages_loaded"], "seconds": round(run.seconds, 2),
-            "flow_seconds": summary["seconds"], "nodes": sum(summary["nodes"].values()),
+            "flow_seconds": summary["seconds"], "steps_s": summary.get("step_seconds", {}),
+            "nodes": sum(summary["nodes"].values()),
             "relationships": rels, "pages_per_s": round(summary["pages_loaded"] / run.seconds, 1),
             "relationships_per_s": round(rels / run.seconds), "cpu": run.cpu,
             "peak_rss_mb": round(run.peak_rss_mb, 1),
@@ -753,6 +754,30 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     return rows
 
 
+STEPS = ("prepare", "pages", "release", "finish", "enrich", "statistics")
+
+
+def _steps_table(r: dict[str, Any]) -> list[str]:
+    """The flow's own `step_seconds` of the cold loads (1x, each Prefect mode) and of the
+    scaled loads: where a load's time goes, `statistics` (db.prepareForReplanning) included."""
+    loads = [(f"1x, {mode} Prefect (median cold load)", r[f"ingest_{mode}"]["first_load_steps_s"])
+             for mode in ("ephemeral", "server")
+             if r.get(f"ingest_{mode}", {}).get("first_load_steps_s")]
+    loads += [(f"{e['factor']}x, ephemeral Prefect (scaling)", e["steps_s"])
+              for e in r.get("scaling", {}).get("series", []) if e.get("steps_s")]
+    if not loads:
+        return []
+    lines = ["", "### Steps of a load (the flow's own `step_seconds`, seconds)", "",
+             "`statistics` is `db.prepareForReplanning()`: every index sampled again and the "
+             "query caches cleared after a run that changed the graph.", "",
+             "| load | " + " | ".join(STEPS) + " | flow total |",
+             "|---|" + "---|" * (len(STEPS) + 1)]
+    for label, steps in loads:
+        cells = [f"{steps[name]:.2f}" if name in steps else "-" for name in STEPS]
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {sum(steps.values()):.2f} |")
+    return lines
+
+
 def render(r: dict[str, Any]) -> str:
     lines = [BEGIN, "", f"Machine: {r['machine']}", "",
              f"Run: {r['started']} -> {r['finished']} UTC; load average at start "
@@ -894,6 +919,7 @@ def render(r: dict[str, Any]) -> str:
                       f"instead. Linear extrapolation from {top['factor']}x: 25x ~ "
                       f"{top['seconds'] * 25 / top['factor']:.0f} s "
                       f"({top['seconds'] * 25 / top['factor'] / one:.1f}x the 1x time)."]
+    lines += _steps_table(r)
     if "rust" in r:
         ru = r["rust"]
         lines += ["", "### neo4j-rust-ext", "", "| measure | with | without | speed-up |",

@@ -94,6 +94,7 @@ def measure(mode: str, corpus: Path = CURRENT, repeat: int = 5, cold_repeat: int
         "first_load_own_s": round(cold_own, 2), "no_change_own_s": round(rerun_own, 2),
         "own_work_ratio": round(rerun_own / cold_own, 3),
         "flow_reported_first_s": first["seconds"],
+        "first_load_steps_s": first.get("step_seconds", {}),
         "flow_reported_rerun_s": rerun_flow_s,
         "flow_reported_ratio": round(rerun_flow_s / first["seconds"], 3),
         "warm_records_load_s": round(warm.seconds, 2),

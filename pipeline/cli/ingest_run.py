@@ -83,6 +83,8 @@ def render_summary(summary: IngestSummary, console: Console) -> None:
         f"{summary.pages_unchanged} unchanged, {summary.pages_failed} failed, "
         f"{summary.pages_deleted} deleted in {summary.seconds:.1f} s"
     )
+    if summary.step_seconds:
+        console.print(summary.steps_line())
     table = Table("label", "nodes", "type", "relationships")
     nodes, rels = list(summary.nodes.items()), list(summary.relationships.items())
     for index in range(max(len(nodes), len(rels))):

@@ -15,6 +15,7 @@ directly (tests, the Prefect worker of a deployment) gets the settings' runner t
 when the run starts (`ConfiguredTaskRunner`).
 """
 
+import contextlib
 import time
 import uuid
 from collections import deque
@@ -186,6 +187,16 @@ def record_run(summary: IngestSummary, started_at: str) -> None:
     lock.release(driver, settings, summary.run_id)
 
 
+@contextlib.contextmanager
+def _step(steps: dict[str, float], name: str) -> Iterator[None]:
+    """Time one step of the flow into `steps` (the summary's `step_seconds`), failed or not."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        steps[name] = round(time.perf_counter() - started, 3)
+
+
 def _pool_size(settings: Settings) -> int:
     """Only the local thread runner parses in a process pool; on Dask every task already runs
     in a worker process of its own (a daemon, which could not start a pool anyway)."""
@@ -311,30 +322,39 @@ def ingest_flow(
     root = layout.pages
     paths = [relative_id(root, p) for p in discover(root)]
     run_id = str(uuid.uuid4())
-    state = prepare_database(run_id, str(layout.root), lock_wait_s)
+    steps: dict[str, float] = {}
+    with _step(steps, "prepare"):
+        state = prepare_database(run_id, str(layout.root), lock_wait_s)
     run = IngestRun(IngestSummary(run_id=run_id, source=str(layout.root), commit=commit,
                                   pages_seen=len(paths), full_reload=state.full_reload), state)
     try:
         seen = set(paths)
         run.to_delete |= {p for p in state.key_of_page if p not in seen}
-        _stream_chunks(run, root, paths, settings, progress)
+        with _step(steps, "pages"):
+            _stream_chunks(run, root, paths, settings, progress)
         run.summary.pages_deleted = len([p for p in run.to_delete if p not in seen])
         changed = bool(run.summary.pages_loaded or run.to_delete or run.displaced
                        or state.full_reload or state.gc_owed)
-        release_data.add_to_summary(run.summary, sync_release_data(
-            str(layout.root), sorted(run.to_delete), changed, _pool_size(settings)))
-        summary = finish(sorted(run.to_delete), quote(run.summary), state.gc_owed)
-        summary = enrich(quote(summary))
+        with _step(steps, "release"):
+            release_data.add_to_summary(run.summary, sync_release_data(
+                str(layout.root), sorted(run.to_delete), changed, _pool_size(settings)))
+        with _step(steps, "finish"):
+            summary = finish(sorted(run.to_delete), quote(run.summary), state.gc_owed)
+        with _step(steps, "enrich"):
+            summary = enrich(quote(summary))
         if changed or summary.data_written:
-            refresh_statistics()
+            with _step(steps, "statistics"):
+                refresh_statistics()
         if strict and summary.pages_failed:
             summary.status = "failed"
     except BaseException:
         run.summary.status = "failed"
         run.summary.seconds = round(time.perf_counter() - started, 3)
+        run.summary.step_seconds = steps
         record_run(quote(run.summary), started_at, return_state=True)  # best effort
         raise
     summary.seconds = round(time.perf_counter() - started, 3)
+    summary.step_seconds = steps
     record_run(quote(summary), started_at)
     create_markdown_artifact(markdown=summary.markdown(), key="chickgraph-ingest-summary",
                              description=f"ChickGraph ingest of {root}")

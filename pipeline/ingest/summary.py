@@ -34,6 +34,9 @@ class IngestSummary(BaseModel):
     citations_unresolved: list[str] = Field(default_factory=list)
     phenotypes_unsplit: int = 0
     seconds: float = 0.0
+    # seconds of each step the flow ran, in its order (`steps_line`): where a run's time went
+    # without a profiler; a step the run skipped is absent
+    step_seconds: dict[str, float] = Field(default_factory=dict)
     nodes: dict[str, int] = Field(default_factory=dict)
     relationships: dict[str, int] = Field(default_factory=dict)
     errors: list[PageError] = Field(default_factory=list)
@@ -52,6 +55,7 @@ class IngestSummary(BaseModel):
             f"| {self.pages_seen} | {self.pages_loaded} | {self.pages_unchanged} "
             f"| {self.pages_failed} | {self.pages_deleted} | {self.seconds:.1f} |",
             "",
+            *([self.steps_line(), ""] if self.step_seconds else []),
             *self._release_lines(),
             "| label | nodes |", "|---|---|",
             *[f"| {k} | {v} |" for k, v in self.nodes.items()],
@@ -65,6 +69,11 @@ class IngestSummary(BaseModel):
         for report in self.enrichment:
             lines += report.markdown()
         return "\n".join(lines)
+
+    def steps_line(self) -> str:
+        """"steps: prepare 0.25 s, pages 10.40 s, ..." (CLI and artifact)."""
+        return "steps: " + ", ".join(f"{name} {seconds:.2f} s"
+                                     for name, seconds in self.step_seconds.items())
 
     def release_text(self) -> list[str]:
         """The data files' part of the report, one line each (CLI and artifact)."""

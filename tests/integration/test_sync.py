@@ -415,6 +415,15 @@ def test_runs_are_recorded(empty_graph: Any, settings: Any, pages: Path) -> None
                        "r.pages_loaded AS loaded ORDER BY r.started_at")
     assert [(r["id"], r["status"], r["loaded"]) for r in runs] == [
         (first.run_id, "completed", 3), (second.run_id, "completed", 0)]
+    # each step's time, in the order run; a run that changed nothing refreshes no statistics
+    steps = ["prepare", "pages", "release", "finish", "enrich"]
+    assert list(first.step_seconds) == [*steps, "statistics"]
+    assert list(second.step_seconds) == steps
+    for summary in (first, second):
+        assert all(s >= 0 for s in summary.step_seconds.values())
+        assert sum(summary.step_seconds.values()) <= summary.seconds
+        assert summary.steps_line().startswith("steps: prepare ")
+        assert summary.steps_line() in summary.markdown()
 
 
 def test_git_source_records_its_commit(

@@ -99,3 +99,19 @@ def test_the_cold_verdict_is_the_median_and_lists_the_loads(runs: list[float] | 
                             "ingest_server": server})
     (measured, ok), = [(m, ok) for label, m, ok in rows if label.startswith("cold ingest vs")]
     assert measured == f"22.1x {shown}" and ok is False
+
+
+def test_the_steps_table_lists_each_load_and_marks_a_skipped_step() -> None:
+    steps = {"prepare": 0.25, "pages": 10.4, "release": 0.6, "finish": 1.5, "enrich": 0.01,
+             "statistics": 0.02}
+    rows = run_all._steps_table({
+        "ingest_server": {"first_load_steps_s": steps},
+        "ingest_ephemeral": {"first_load_s": 16.4},  # results written before the steps
+        "scaling": {"series": [{"factor": 25, "steps_s": {"prepare": 0.3, "pages": 250.0}}]},
+    })
+    assert rows[-2] == ("| 1x, server Prefect (median cold load) | 0.25 | 10.40 | 0.60 | "
+                        "1.50 | 0.01 | 0.02 | 12.78 |")
+    assert rows[-1] == ("| 25x, ephemeral Prefect (scaling) | 0.30 | 250.00 | - | - | - | - | "
+                        "250.30 |")
+    assert not any("ephemeral Prefect (median" in row for row in rows)
+    assert run_all._steps_table({"ingest_server": {"first_load_s": 12.4}}) == []
