@@ -80,16 +80,12 @@ def test_tasks_asking_for_the_shared_driver_at_once_get_one(monkeypatch: Any) ->
     assert len(made) == 1 and all(d is made[0] for d in drivers)
 
 
-def test_a_forgotten_shared_driver_is_closed_and_made_anew(monkeypatch: Any) -> None:
-    """A server stopped and replaced on its port (a test's second server, an import) must not
-    be asked through the driver of the one before: forgetting closes it, and the next caller
-    gets a new one; another server's driver is left alone."""
+def two_servers(monkeypatch: Any) -> tuple[Any, Any]:
+    """Settings of two servers, and a `db.shared_driver` whose drivers note their close."""
     from types import SimpleNamespace
 
-    made: list[Any] = []
-
     def make(_settings: Any) -> Any:
-        made.append(driver := SimpleNamespace(closed=False))
+        driver = SimpleNamespace(closed=False)
         driver.close = lambda: setattr(driver, "closed", True)
         return driver
 
@@ -98,6 +94,14 @@ def test_a_forgotten_shared_driver_is_closed_and_made_anew(monkeypatch: Any) -> 
     monkeypatch.setattr(db, "_SHARED", {})
     one, other = (SimpleNamespace(neo4j=SimpleNamespace(effective_uri=uri, username="u"))
                   for uri in ("bolt://x:1", "bolt://x:2"))
+    return one, other
+
+
+def test_a_forgotten_shared_driver_is_closed_and_made_anew(monkeypatch: Any) -> None:
+    """A server stopped and replaced on its port (a test's second server, an import) must not
+    be asked through the driver of the one before: forgetting closes it, and the next caller
+    gets a new one; another server's driver is left alone."""
+    one, other = two_servers(monkeypatch)
     first, kept = db.shared_driver(one), db.shared_driver(other)  # type: ignore[arg-type]
     db.forget_shared_driver(one)  # type: ignore[arg-type]
     assert first.closed and not kept.closed
@@ -116,23 +120,12 @@ def test_stopping_the_server_forgets_its_shared_driver_and_a_crash_does_not(
 
     from pipeline.servers import neo4j_server
 
-    made: list[Any] = []
-
-    def make(_settings: Any) -> Any:
-        made.append(driver := SimpleNamespace(closed=False))
-        driver.close = lambda: setattr(driver, "closed", True)
-        return driver
-
-    monkeypatch.setattr(db, "make_driver", make)
-    monkeypatch.setattr(db, "verify", lambda _driver, _settings: None)
-    monkeypatch.setattr(db, "_SHARED", {})
+    one, other = two_servers(monkeypatch)
     monkeypatch.setattr(neo4j_server.browser, "stop_guide", lambda _settings: None)
     monkeypatch.setattr(neo4j_server.ServerLayout, "from_settings",
                         staticmethod(lambda settings: settings))
     process = SimpleNamespace(stop=lambda _timeout: True, kill=lambda: True)
     monkeypatch.setattr(neo4j_server, "_process", lambda _layout: process)
-    one, other = (SimpleNamespace(neo4j=SimpleNamespace(effective_uri=uri, username="u"))
-                  for uri in ("bolt://x:1", "bolt://x:2"))
     first, kept = db.shared_driver(one), db.shared_driver(other)  # type: ignore[arg-type]
     assert neo4j_server.kill(one)  # type: ignore[arg-type]
     assert db.shared_driver(one) is first and not first.closed  # type: ignore[arg-type]
