@@ -754,7 +754,7 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     return rows
 
 
-STEPS = ("prepare", "pages", "release", "finish", "enrich", "statistics")
+FLOW_STEPS = ("prepare", "pages", "release", "finish", "enrich", "statistics")
 
 
 def _steps_table(r: dict[str, Any]) -> list[str]:
@@ -770,10 +770,10 @@ def _steps_table(r: dict[str, Any]) -> list[str]:
     lines = ["", "### Steps of a load (the flow's own `step_seconds`, seconds)", "",
              "`statistics` is `db.prepareForReplanning()`: every index sampled again and the "
              "query caches cleared after a run that changed the graph.", "",
-             "| load | " + " | ".join(STEPS) + " | flow total |",
-             "|---|" + "---|" * (len(STEPS) + 1)]
+             "| load | " + " | ".join(FLOW_STEPS) + " | flow total |",
+             "|---|" + "---|" * (len(FLOW_STEPS) + 1)]
     for label, steps in loads:
-        cells = [f"{steps[name]:.2f}" if name in steps else "-" for name in STEPS]
+        cells = [f"{steps[name]:.2f}" if name in steps else "-" for name in FLOW_STEPS]
         lines.append(f"| {label} | " + " | ".join(cells) + f" | {sum(steps.values()):.2f} |")
     return lines
 
