@@ -213,6 +213,16 @@ def load_fresh(driver: object, settings: Settings, source: Path | None) -> None:
         _fresh_loads.append((str(source), time.perf_counter() - started))
 
 
+def warm_up(driver: Any, settings: Settings) -> None:
+    """After a restart of the server, the session's drivers (this one and the process's
+    shared ones) still pool connections to the dead server: one retried read each makes them
+    drop those (an auto-commit user would otherwise fail once)."""
+    from pipeline.load import db
+
+    for each in [driver, *db.shared_drivers()]:
+        db.run_read(each, settings, "RETURN 1 AS ok")
+
+
 def ingest(folder: Path, **kwargs: Any) -> Any:
     """One run of the real flow on `folder`."""
     from pipeline.flow.flows import ingest_flow

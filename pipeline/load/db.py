@@ -303,6 +303,13 @@ def shared_driver(settings: Settings) -> Driver:
         return driver
 
 
+def shared_drivers() -> list[Driver]:
+    """The process's shared drivers: after a server restart each still pools connections to
+    the dead server (tests ask each once, so that the next reader does not fail)."""
+    with _SHARED_LOCK:
+        return list(_SHARED.values())
+
+
 def forget_shared_driver(settings: Settings) -> None:
     """Close and drop the shared driver of `settings`' server; `neo4j_server.stop` calls it:
     the store may be replaced before the next start (an import rewrites the transaction

@@ -37,6 +37,7 @@ from tests.conftest import (
     mark_loaded,
     needs_corpus,
     reference_dump,
+    warm_up,
 )
 from tests.tarfiles import write_tar
 
@@ -49,12 +50,6 @@ UNMARK = "MATCH (m:DumpTestMarker) DELETE m RETURN count(*) AS markers"
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True,
                           text=True, cwd=REPO, timeout=900, check=False)
-
-
-def warm_up(driver: Any, settings: Any) -> None:
-    """After a restart pooled connections point at the dead server: one retried read each."""
-    for drv in [driver, *db._SHARED.values()]:
-        db.run_read(drv, settings, "RETURN 1 AS ok")
 
 
 def one_line_error(result: subprocess.CompletedProcess[str]) -> str:

@@ -41,6 +41,7 @@ from tests.conftest import (
     mark_loaded,
     needs_corpus,
     reference_dump,
+    warm_up,
 )
 
 pytestmark = pytest.mark.integration
@@ -79,13 +80,6 @@ def own_server(settings: Any, driver: Any) -> Iterator[Any]:
         if neo4j_server.running_pid(settings) is None:
             neo4j_server.start(settings, echo=lambda _m: None)
         warm_up(driver, settings)
-
-
-def warm_up(driver: Any, settings: Any) -> None:
-    """After a restart the session's drivers still pool connections to the dead server;
-    one retried read each makes them drop those (auto-commit users would fail once)."""
-    for drv in [driver, *db._SHARED.values()]:
-        db.run_read(drv, settings, "RETURN 1 AS ok")
 
 
 def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 600

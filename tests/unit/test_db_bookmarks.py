@@ -105,6 +105,7 @@ def test_a_forgotten_shared_driver_is_closed_and_made_anew(monkeypatch: Any) -> 
     first, kept = db.shared_driver(one), db.shared_driver(other)  # type: ignore[arg-type]
     db.forget_shared_driver(one)  # type: ignore[arg-type]
     assert first.closed and not kept.closed
+    assert db.shared_drivers() == [kept]
     assert db.shared_driver(one) is not first  # type: ignore[arg-type]
     assert db.shared_driver(other) is kept  # type: ignore[arg-type]
     db.forget_shared_driver(one)  # type: ignore[arg-type]
