@@ -55,10 +55,11 @@ def stale_graph(stale_server: tuple[Any, Settings]) -> tuple[Any, Settings]:
     since: the planner's statistics are those of an empty graph."""
     driver, settings = stale_server
     db.apply_schema(driver, settings)
-    # Every index sampled empty, and waited for; nothing samples them again. Not
-    # db.resampleIndex: it only schedules a sample, and one that ran after the writes below
-    # sampled the loaded graph (once here: the named-query test then found no stale plan).
-    db.run_managed(driver, settings, "CALL db.prepareForReplanning()")
+    # Every index sampled empty, and waited for (the flow's own step, on the empty graph);
+    # nothing samples them again. Not db.resampleIndex: it only schedules a sample, and one
+    # that ran after the writes below sampled the loaded graph (once here: the named-query
+    # test then found no stale plan).
+    writer.prepare_for_replanning(driver, settings)
     writer.write_vocabulary(driver, settings, vocabularies())
     paths = [relative_id(CURRENT, p) for p in discover(CURRENT)]
     for chunk in chunked(paths, settings.ingest.chunk_size):
