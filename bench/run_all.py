@@ -770,7 +770,7 @@ def _steps_table(r: dict[str, Any]) -> list[str]:
     lines = ["", "### Steps of a load (the flow's own `step_seconds`, seconds)", "",
              "`statistics` is `db.prepareForReplanning()`: every index sampled again and the "
              "query caches cleared after a run that changed the graph.", "",
-             "| load | " + " | ".join(FLOW_STEPS) + " | flow total |",
+             "| load | " + " | ".join(FLOW_STEPS) + " | sum of steps |",
              "|---|" + "---|" * (len(FLOW_STEPS) + 1)]
     for label, steps in loads:
         cells = [f"{steps[name]:.2f}" if name in steps else "-" for name in FLOW_STEPS]
