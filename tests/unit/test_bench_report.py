@@ -115,3 +115,23 @@ def test_the_steps_table_lists_each_load_and_marks_a_skipped_step() -> None:
                         "250.30 |")
     assert not any("ephemeral Prefect (median" in row for row in rows)
     assert run_all._steps_table({"ingest_server": {"first_load_s": 12.4}}) == []
+
+
+@pytest.mark.parametrize(("flow_s", "done"), [
+    ([20.5], False),  # one load: never enough
+    ([20.5, 13.5], False),  # 34% faster: still compiling
+    ([20.5, 13.5, 12.1], False),  # 10%
+    ([20.5, 13.5, 12.1, 11.7], True),  # 3.3%: steady
+    ([20.5, 21.0], True),  # slower: no gain left to wait for
+    ([30.0, 25.0, 20.0, 16.0, 13.0], True),  # the cap
+])
+def test_the_warm_up_goes_on_until_a_load_gains_little(flow_s: list[float], done: bool) -> None:
+    assert run_all.warmed_up(flow_s) is done
+
+
+def test_the_warm_up_is_reported_when_kept() -> None:
+    line = run_all._warm_up_line({"warm_up_flow_s": [20.51, 13.5, 12.13, 11.67]})
+    assert line[-1] == ("Before the cold loads, 4 warm-up loads of the whole corpus (each into "
+                        "an empty database, wiped after), until one gained less than 4% on the "
+                        "one before; by the flow's own timer: 20.5, 13.5, 12.1, 11.7 s.")
+    assert run_all._warm_up_line({}) == []
