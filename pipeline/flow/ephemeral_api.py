@@ -77,6 +77,15 @@ class EphemeralApi:
                 self.log.unlink()  # kept after a failure: the error message names it
 
 
+# Prefect's settings for this API where the environment sets none. Its start registers every
+# block type Prefect and its installed collections define, memoized by a hash of them all, and
+# computing that hash imports every collection (prefect-dask: dask and distributed): 0.16-0.30 s
+# of its start-up here (3 alternating pairs of cold loads), and the command waits for it. The
+# flows of a command use no blocks, and a block saved through this API registers its own type
+# (`Block.save`); the managed server (`chickgraph prefect start`) still registers them all.
+SERVER_DEFAULTS = {"PREFECT_API_BLOCKS_REGISTER_ON_START": "false",
+                   "PREFECT_MEMOIZE_BLOCK_AUTO_REGISTRATION": "false"}
+
 _STARTED: list[EphemeralApi] = []
 # where this `pipeline` package lives (a checkout or site-packages): uvicorn imports the app
 # from there, never from a `pipeline` folder that happens to be in the command's directory
@@ -102,7 +111,8 @@ def start_early(home: Path) -> EphemeralApi | None:
              "pipeline.flow.ephemeral_app:create_app", "--fd", str(listener.fileno()),
              "--log-level", "error", "--lifespan", "on"],
             pass_fds=(listener.fileno(),), stdin=subprocess.DEVNULL, stdout=handle,
-            stderr=subprocess.STDOUT, env={**os.environ, "PREFECT_UI_ENABLED": "false"},
+            stderr=subprocess.STDOUT,
+            env={**SERVER_DEFAULTS, **os.environ, "PREFECT_UI_ENABLED": "false"},
             preexec_fn=_die_with_parent if sys.platform == "linux" else None,
         )
     finally:

@@ -77,9 +77,14 @@ def probe():
 default = get_current_settings().flows.heartbeat_frequency
 with ephemeral_api.in_use(60) as url:
     value, heartbeat = probe()
+    from prefect.blocks.system import Secret
+    Secret(value="probe").save("probe-secret", overwrite=True)
+    secret = Secret.load("probe-secret").get()
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs()
+        block_types = sorted(t.slug for t in client.read_block_types())
 print(json.dumps({"url": url, "api": api.url, "value": value, "imported_first": imported_first,
+                  "secret": secret, "block_types": block_types,
                   "heartbeat": heartbeat, "default": default,
                   "heartbeat_after": get_current_settings().flows.heartbeat_frequency,
                   "runs": [r.name for r in runs], "states": [r.state_type.value for r in runs],
@@ -88,6 +93,9 @@ print(json.dumps({"url": url, "api": api.url, "value": value, "imported_first": 
 """, tmp_path, home)
     assert got["url"] == got["api"] and got["url"].startswith("http://127.0.0.1:")
     assert got["value"] == 42 and got["states"] == ["COMPLETED"]  # recorded by that API
+    # no block types registered at its start (SERVER_DEFAULTS), and a saved block registers
+    # its own: blocks still work
+    assert got["secret"] == "probe" and got["block_types"] == ["secret"]
     # no heartbeats to an API that ends with the command (joining their thread cost ~1 s);
     # Prefect's own setting again afterwards
     assert got["default"] and got["heartbeat"] is None
