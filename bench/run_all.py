@@ -223,7 +223,7 @@ def _warm_server(results: dict[str, Any]) -> None:
     300 pages as the warm-up, the mode measured first paid for even more of the JIT.)"""
     log("warming the server's write path (whole-corpus loads, each wiped, until steady)")
     flow_s: list[float] = []
-    while not flow_s or not warmed_up(flow_s):
+    while not warmed_up(flow_s):
         wipe()
         flow_s.append(chickgraph("ingest", str(CURRENT), "--json").json()["seconds"])
         log(f"  warm-up load {len(flow_s)}: flow {flow_s[-1]:.1f} s")

@@ -118,6 +118,7 @@ def test_the_steps_table_lists_each_load_and_marks_a_skipped_step() -> None:
 
 
 @pytest.mark.parametrize(("flow_s", "done"), [
+    ([], False),  # none yet
     ([20.5], False),  # one load: never enough
     ([20.5, 13.5], False),  # 34% faster: still compiling
     ([20.5, 13.5, 12.1], False),  # 10%
