@@ -24,7 +24,7 @@ from pipeline.load.rows import merge_rows
 from pipeline.queries import named
 from pipeline.servers import neo4j_server
 from pipeline.settings import Settings
-from tests.conftest import CURRENT, needs_corpus, with_local
+from tests.conftest import CURRENT, needs_corpus, report, with_local
 from tests.integration.test_security import spare_port
 
 # What a run does after its pages (writer.collect_garbage), in its order
@@ -105,13 +105,32 @@ def test_end_of_run_statements_plan_cheaply_with_the_samples_of_empty_indexes(
     assert sites["n"] > 0  # the derivation ran on the loaded pages
 
 
+def index_statistics(driver: Any, settings: Settings) -> dict[str, tuple[int, int]]:
+    """What the planner estimates each index from: (entries in its last sample, entries
+    written since), keyed `Label(prop,...)`."""
+    [row] = db.run_read(driver, settings, "CALL db.stats.retrieve('GRAPH COUNTS') YIELD data "
+                        "RETURN data.indexes AS indexes")
+    found = {}
+    for index in row["indexes"]:
+        if index["properties"]:  # not the token lookup indexes
+            tokens = index.get("labels") or index.get("relationshipTypes") or []
+            key = f"{','.join(tokens)}({','.join(index['properties'])})"
+            found[key] = (index["totalSize"], index["updatesSinceEstimation"])
+    return found
+
+
 @needs_corpus
 def test_named_queries_are_planned_for_the_loaded_graph_after_a_run(
         stale_graph: tuple[Any, Settings]) -> None:
     """A run that changed the graph ends with writer.prepare_for_replanning (the flow's
-    refresh_statistics): on samples of the empty graph, conserved-orthologs read ~1.9M db hits
-    against ~10k on fresh ones; after it, no named query reads more than before, and those
-    two read what they read on fresh samples."""
+    refresh_statistics): every index sampled again, the query caches cleared.
+
+    Which plan a query gets on the samples of the empty graph is not fixed: many plans then
+    cost the same, and which of them wins changed from one server to the next (in most runs
+    conserved-orthologs read ~1.9M db hits, in some ~10k, and CI failed on a canary
+    that asserted the 1.9M). So the stale state is proved on the statistics
+    themselves, which are fixed, and the plans after the call against what they read on
+    fresh samples."""
     from bench.run_all import _pick_params
 
     driver, settings = stale_graph
@@ -127,10 +146,22 @@ def test_named_queries_are_planned_for_the_loaded_graph_after_a_run(
                 found[name] = db_hits(profile)
         return found
 
-    stale = hits()
-    assert stale["conserved-orthologs"] > 500_000, stale  # the state is there
+    [genes] = db.run_read(driver, settings, "MATCH (g:Gene) RETURN count(g) AS n")
+    before = index_statistics(driver, settings)
+    # the state is there: the indexes the load wrote still carry the sample of the empty graph
+    lagging = {k: v for k, v in before.items() if v[1] > 0}
+    assert "Gene(key)" in lagging and "EXPRESSED_IN(site)" in lagging, before
+    assert {k: v for k, v in lagging.items() if v[0] != 0} == {}, before
+    stale = hits()  # planned on those samples, and cached
     writer.prepare_for_replanning(driver, settings)
+    after = index_statistics(driver, settings)
+    assert {k: v for k, v in after.items() if v[1] != 0} == {}, after  # nothing lags
+    assert after["Gene(key)"][0] == genes["n"], (after["Gene(key)"], genes)
     fresh = hits()
+    report("[stale statistics] db hits on samples of the empty graph -> after the run's "
+           "replanning: " + ", ".join(f"{k} {stale[k]:,} -> {v:,}" for k, v in fresh.items()))
+    # planned anew (the cached stale plans dropped) for the graph as it is: the two queries
+    # whose stale plans read the graph hundreds of times over read what fresh samples give
+    assert fresh["conserved-orthologs"] < 50_000, (stale, fresh)
+    assert fresh["ortholog-genes-in-tissue"] < 50_000, (stale, fresh)
     assert {k: (stale[k], v) for k, v in fresh.items() if v > stale[k]} == {}
-    assert fresh["conserved-orthologs"] < 50_000, fresh
-    assert fresh["ortholog-genes-in-tissue"] < 50_000, fresh
