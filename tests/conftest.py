@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -263,6 +264,14 @@ def reference_dump(driver: Any, settings: Settings, source: Path) -> Any:
         _reference_dumps[str(source)] = graph_dump.dump(graph_of(driver, settings, source),
                                                         settings)
     return _reference_dumps[str(source)]
+
+
+def free_port() -> int:
+    """A loopback port nothing listens on (the system's pick, released again): for a server
+    of a test's own, or for an address that refuses connections."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 def with_local(settings: Settings, **update: Any) -> Settings:

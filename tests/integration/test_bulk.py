@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,17 +23,11 @@ from pipeline.load import db
 from pipeline.queries import graph_dump
 from pipeline.servers import neo4j_server
 from pipeline.settings import Settings, get_settings
-from tests.conftest import CURRENT, FIXTURES, needs_corpus, reference_dump, with_local
+from tests.conftest import CURRENT, FIXTURES, free_port, needs_corpus, reference_dump, with_local
 
 pytestmark = pytest.mark.integration
 
 SYNC = FIXTURES / "sync"
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +38,7 @@ def private(settings: Settings) -> Iterator[Settings]:
     local = settings.neo4j.local
     home = local.home.with_name(local.home.name + "-bulk")
     # beside the session's server (4g + 4g): a second one need not be as big
-    mine = with_local(settings, home=home, bolt_port=_free_port(), pagecache="1g", heap="2g")
+    mine = with_local(settings, home=home, bolt_port=free_port(), pagecache="1g", heap="2g")
     assert mine.neo4j.local.home != local.home
     assert mine.neo4j.local.bolt_port != local.bolt_port
     neo4j_server.stop(mine)  # a server left by an interrupted run listens on another port

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from pipeline.servers import neo4j_server
-from tests.conftest import REPO
+from tests.conftest import REPO, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -96,12 +96,6 @@ def test_config_show_masks_the_password() -> None:
     assert "********" in result.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _java_processes_for(home: Path) -> list[int]:
     pids = []
     for proc in Path("/proc").iterdir():
@@ -119,7 +113,7 @@ def _java_processes_for(home: Path) -> list[int]:
 def private_server_env(tmp_path: Path) -> dict[str, str]:
     """A second local server in its own home and port, so start/stop can be tested."""
     return {"CHICKGRAPH_NEO4J_HOME": str(tmp_path / "neo4j"),
-            "CHICKGRAPH_BOLT_PORT": str(_free_port())}
+            "CHICKGRAPH_BOLT_PORT": str(free_port())}
 
 
 def test_start_twice_then_stop_leaves_no_jvm(private_server_env: dict[str, str]) -> None:
@@ -190,7 +184,7 @@ def test_unreachable_external_server_fails_fast(tmp_path: Path) -> None:
     neither delays the error nor outlives the command."""
     import psutil
 
-    env = {"NEO4J_URI": f"bolt://127.0.0.1:{_free_port()}", "NEO4J_PASSWORD": "whatever1"}
+    env = {"NEO4J_URI": f"bolt://127.0.0.1:{free_port()}", "NEO4J_PASSWORD": "whatever1"}
     began = time.time()
     started = time.monotonic()
     result = cli("ingest", str(tmp_path), env=env)

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from pipeline.load import db
-from tests.conftest import FIXTURES, REPO
-from tests.integration.test_cli import _free_port, cli
+from tests.conftest import FIXTURES, REPO, free_port
+from tests.integration.test_cli import cli
 
 pytestmark = pytest.mark.integration
 
@@ -31,7 +31,7 @@ def test_serve_registers_schedule_and_runs(empty_graph: Any, settings: Any, tmp_
 
     pages = tmp_path / "pages"
     shutil.copytree(FIXTURES / "sync", pages)
-    port = _free_port()
+    port = free_port()
     env = {"CHICKGRAPH_PREFECT_PORT": str(port),
            "CHICKGRAPH_PREFECT_HOME": str(tmp_path / "prefect"),
            "PREFECT_HOME": str(tmp_path / "prefect"),

@@ -6,7 +6,6 @@ the connection settings and skip pydantic, pydantic-settings and, for JSON, Rich
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli.main import COMMANDS
+from tests.conftest import free_port
 
 HEAVY = ("prefect", "matplotlib", "neo4j_viz", "pipeline.flow", "pipeline.cli.prefect_cmd")
 
@@ -50,10 +50,7 @@ def heavy_modules(names: set[str], heavy: tuple[str, ...] = HEAVY) -> list[str]:
 def unreachable_server(tmp: Path) -> dict[str, str]:
     """An external server nobody listens on: commands run their whole path up to connecting,
     then fail in one line, fast (connection refused)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]  # free once closed: nothing listens there
-    return {"NEO4J_URI": f"bolt://127.0.0.1:{port}", "NEO4J_PASSWORD": "not-used",
+    return {"NEO4J_URI": f"bolt://127.0.0.1:{free_port()}", "NEO4J_PASSWORD": "not-used",
             "CHICKGRAPH_HOME": str(tmp / "state")}
 
 
