@@ -31,6 +31,28 @@ from tests.integration.test_security import spare_port
 END_OF_RUN_FILES = ("load/gc", "load/ortholog_ids", "load/phenotype_links", "load/sites")
 
 
+def index_statistics(driver: Any, settings: Settings) -> dict[str, tuple[int, int]]:
+    """What the planner estimates each index from: (entries in its last sample, entries
+    written since), keyed `Label(prop,...)`."""
+    [row] = db.run_read(driver, settings, "CALL db.stats.retrieve('GRAPH COUNTS') YIELD data "
+                        "RETURN data.indexes AS indexes")
+    found = {}
+    for index in row["indexes"]:
+        if index["properties"]:  # not the token lookup indexes
+            tokens = index.get("labels") or index.get("relationshipTypes") or []
+            key = f"{','.join(tokens)}({','.join(index['properties'])})"
+            found[key] = (index["totalSize"], index["updatesSinceEstimation"])
+    return found
+
+
+def assert_samples_of_the_empty_graph(driver: Any, settings: Settings) -> None:
+    """Every index written since its last sample (the corpus's nodes and edges among them)
+    still has the sample it had on the empty graph."""
+    lagging = {k: v for k, v in index_statistics(driver, settings).items() if v[1] > 0}
+    assert "Gene(key)" in lagging and "EXPRESSED_IN(site)" in lagging, lagging
+    assert {k: v for k, v in lagging.items() if v[0] != 0} == {}, lagging
+
+
 @pytest.fixture(scope="module")
 def stale_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory
                  ) -> Iterator[tuple[Any, Settings]]:
@@ -56,15 +78,15 @@ def stale_graph(stale_server: tuple[Any, Settings]) -> tuple[Any, Settings]:
     driver, settings = stale_server
     db.apply_schema(driver, settings)
     # Every index sampled empty, and waited for (the flow's own step, on the empty graph);
-    # nothing samples them again. Not db.resampleIndex: it only schedules a sample, and one
-    # that ran after the writes below sampled the loaded graph (once here: the named-query
-    # test then found no stale plan).
+    # nothing samples them again. Not db.resampleIndex: it only schedules a sample, which
+    # could run after the writes below.
     writer.prepare_for_replanning(driver, settings)
     writer.write_vocabulary(driver, settings, vocabularies())
     paths = [relative_id(CURRENT, p) for p in discover(CURRENT)]
     for chunk in chunked(paths, settings.ingest.chunk_size):
         result = process_chunk(str(CURRENT), chunk, {}, settings.ingest.max_page_bytes)
         writer.write_chunk(driver, settings, merge_rows(result.pages))
+    assert_samples_of_the_empty_graph(driver, settings)  # the state is there
     return driver, settings
 
 
@@ -91,8 +113,11 @@ def test_end_of_run_statements_plan_cheaply_with_the_samples_of_empty_indexes(
     limit = 10 * size["n"]
     over = {k: v for k, v in hits.items() if v > limit}
     assert over == {}, f"db hits over {limit:,}: {over}"
-    # the state is there: what load/ortholog_ids was (a COLLECT over the graph per list),
-    # cheap with fresh samples, goes over the limit here
+    # what load/ortholog_ids was (a COLLECT over the graph per list), cheap with fresh
+    # samples: over the limit here when the planner seeks the NAMES index per gene (as it did
+    # when this test was written). Reported, not asserted: which of the plans that cost the
+    # same on empty samples wins can change from one server to the next (the named-query
+    # test below); the fixture proves the state on the statistics themselves
     former = ("MATCH (o:Gene) WHERE NOT (o)<-[:DESCRIBES]-(:Page) SET o.ensembl_ids = "
               "COLLECT { MATCH (o)<-[n:NAMES]-() WHERE n.ensembl_id IS NOT NULL "
               "RETURN DISTINCT n.ensembl_id AS id ORDER BY id }")
@@ -100,23 +125,11 @@ def test_end_of_run_statements_plan_cheaply_with_the_samples_of_empty_indexes(
             session.begin_transaction() as tx:
         profile = tx.run("PROFILE " + former).consume().profile  # type: ignore[arg-type]
         tx.rollback()
-    assert db_hits(profile) > limit, (db_hits(profile), limit)
+    report(f"[stale statistics] end of a run on samples of the empty graph: worst statement "
+           f"{max(hits.values()):,} db hits, the former load/ortholog_ids {db_hits(profile):,}, "
+           f"limit {limit:,}")
     [sites] = db.run_read(driver, settings, "MATCH (s:Site) RETURN count(s) AS n")
     assert sites["n"] > 0  # the derivation ran on the loaded pages
-
-
-def index_statistics(driver: Any, settings: Settings) -> dict[str, tuple[int, int]]:
-    """What the planner estimates each index from: (entries in its last sample, entries
-    written since), keyed `Label(prop,...)`."""
-    [row] = db.run_read(driver, settings, "CALL db.stats.retrieve('GRAPH COUNTS') YIELD data "
-                        "RETURN data.indexes AS indexes")
-    found = {}
-    for index in row["indexes"]:
-        if index["properties"]:  # not the token lookup indexes
-            tokens = index.get("labels") or index.get("relationshipTypes") or []
-            key = f"{','.join(tokens)}({','.join(index['properties'])})"
-            found[key] = (index["totalSize"], index["updatesSinceEstimation"])
-    return found
 
 
 @needs_corpus
@@ -127,10 +140,9 @@ def test_named_queries_are_planned_for_the_loaded_graph_after_a_run(
 
     Which plan a query gets on the samples of the empty graph is not fixed: many plans then
     cost the same, and which of them wins changed from one server to the next (in most runs
-    conserved-orthologs read ~1.9M db hits, in some ~10k, and CI failed on a canary
-    that asserted the 1.9M). So the stale state is proved on the statistics
-    themselves, which are fixed, and the plans after the call against what they read on
-    fresh samples."""
+    conserved-orthologs read ~1.9M db hits, in some ~10k, and CI failed on a canary that
+    asserted the 1.9M). So the stale state is proved on the statistics themselves, and the
+    plans after the call against what fresh samples give."""
     from bench.run_all import _pick_params
 
     driver, settings = stale_graph
@@ -147,11 +159,7 @@ def test_named_queries_are_planned_for_the_loaded_graph_after_a_run(
         return found
 
     [genes] = db.run_read(driver, settings, "MATCH (g:Gene) RETURN count(g) AS n")
-    before = index_statistics(driver, settings)
-    # the state is there: the indexes the load wrote still carry the sample of the empty graph
-    lagging = {k: v for k, v in before.items() if v[1] > 0}
-    assert "Gene(key)" in lagging and "EXPRESSED_IN(site)" in lagging, before
-    assert {k: v for k, v in lagging.items() if v[0] != 0} == {}, before
+    assert_samples_of_the_empty_graph(driver, settings)  # still, after the end of the run
     stale = hits()  # planned on those samples, and cached
     writer.prepare_for_replanning(driver, settings)
     after = index_statistics(driver, settings)
@@ -161,7 +169,7 @@ def test_named_queries_are_planned_for_the_loaded_graph_after_a_run(
     report("[stale statistics] db hits on samples of the empty graph -> after the run's "
            "replanning: " + ", ".join(f"{k} {stale[k]:,} -> {v:,}" for k, v in fresh.items()))
     # planned anew (the cached stale plans dropped) for the graph as it is: the two queries
-    # whose stale plans read the graph hundreds of times over read what fresh samples give
+    # whose stale plans read ~1.9M db hits in most runs read what fresh samples give
     assert fresh["conserved-orthologs"] < 50_000, (stale, fresh)
     assert fresh["ortholog-genes-in-tissue"] < 50_000, (stale, fresh)
     assert {k: (stale[k], v) for k, v in fresh.items() if v > stale[k]} == {}
