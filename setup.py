@@ -2,14 +2,26 @@
 `config/` folders inside the package, as `pipeline.resources.cypher` and
 `pipeline.resources.config` (read through importlib.resources; see pipeline/resources).
 Everything else about the package is declared in pyproject.toml.
+
+Their subfolders (`cypher/load`, `config/neo4j`, ...) are mapped too, as packages without
+code: setuptools warns, once per folder and at every install, that a folder of package data
+it is not told about "would be ignored" by a future release.
 """
+
+from pathlib import Path
 
 from setuptools import find_packages, setup
 
-RESOURCES = {"pipeline.resources.cypher": "cypher", "pipeline.resources.config": "config"}
+FOLDERS = {"pipeline.resources.cypher": "cypher", "pipeline.resources.config": "config"}
+RESOURCES = {
+    f"{package}{'.'.join(('', *sub.relative_to(folder).parts))}": sub.as_posix()
+    for package, folder in FOLDERS.items()
+    for sub in [Path(folder), *sorted(Path(folder).rglob("*"))]
+    if sub.is_dir() and sub.name != "__pycache__"
+}
 
 setup(
     packages=[*find_packages(include=["pipeline", "pipeline.*"]), *RESOURCES],
     package_dir=RESOURCES,
-    package_data={name: ["**/*.cypher", "**/*.yaml", "**/*.xml"] for name in RESOURCES},
+    package_data={name: ["*.cypher", "*.yaml", "*.xml"] for name in RESOURCES},
 )
