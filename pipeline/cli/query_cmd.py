@@ -20,8 +20,9 @@ from pipeline.cli.output import FORMAT_HELP, echo, print_rows
 from pipeline.errors import ChickGraphError
 from pipeline.load import db
 
+# `\\[`: typer renders help as Rich markup, where "[plots]" would be a tag and vanish
 plot_app = typer.Typer(help="Pictures of a gene's expression and orthologs (needs the plots "
-                       "extra: pip install 'chickgraph[plots]').",
+                       "extra: pip install 'chickgraph\\[plots]').",
                        no_args_is_help=True)
 
 
@@ -33,9 +34,11 @@ def query_cmd(
     limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most N rows.")] = None,
     list_all: Annotated[bool, typer.Option("--list", help="List queries and parameters.")] = False,
 ) -> None:
-    """Run a named query from cypher/queries/ (read-only), e.g.
+    """Run a named query from cypher/queries/ (read-only); --list shows each one's parameters.
 
-    chickgraph query genes-in-tissue -p structure=heart -p from_stage=HH10 -p to_stage=HH20
+    For example, the human genes whose chick orthologs are expressed in the heart between HH10
+    and HH20: chickgraph query ortholog-genes-in-tissue -p structure=heart -p from_stage=HH10
+    -p to_stage=HH20
     """
     from pipeline.queries import named
 

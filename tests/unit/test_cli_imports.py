@@ -134,6 +134,18 @@ def test_top_level_help_lists_every_command() -> None:
     listed = {line.split()[1] for line in done.stdout.splitlines()
               if line.startswith("│ ") and len(line.split()) > 2}
     assert set(COMMANDS) <= listed, listed
+    # the first sentence of each command's help is its summary: one cut after "e.g." read as
+    # broken; typer renders help as Rich markup, where an unescaped "[plots]" was a tag and
+    # vanished from the install hint
+    assert "e.g." not in done.stdout, done.stdout
+    assert "pip install 'chickgraph[plots]'" in " ".join(done.stdout.replace("│", "").split())
+
+
+def test_the_plot_group_says_how_to_install_what_it_needs() -> None:
+    done = subprocess.run([sys.executable, "-m", "pipeline", "plot", "--help"],
+                          capture_output=True, text=True, timeout=120, env={"COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr
+    assert "pip install 'chickgraph[plots]'" in done.stdout, done.stdout
 
 
 def test_unknown_command_is_reported_with_the_choices() -> None:
