@@ -180,7 +180,9 @@ class IngestSettings(_Frozen):
 class EnrichSettings(_Frozen):
     """Annotation databases (config/enrichment.yaml) and where obtained copies are cached."""
 
-    table: Path = Path("config/enrichment.yaml")
+    # the table the package ships unless the config names another: as a path relative to the
+    # project, "config/enrichment.yaml" was looked for in the state dir of an installed copy
+    table: Path = Field(default_factory=lambda: resources.config_file("enrichment.yaml"))
     dir: Path = Path(".local/enrich")
     # species (or database names) re-applied at the end of every ingest; a database already
     # applied to the graph (an (:Enrichment) node) is re-applied whether listed or not

@@ -36,7 +36,8 @@ def enrich_cmd(
         "--remove", help="Remove this enrichment from the graph (values, links, record).")
     ] = False,
     list_: Annotated[bool, typer.Option(
-        "--list", help="The databases of config/enrichment.yaml: cached copy, applied.")] = False,
+        "--list", help="The databases of the enrichment table: cached copy, its source date.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     wait: Annotated[float, typer.Option(
         "--wait", help="Seconds to wait for a running ingest's lock.")] = 0,

@@ -113,6 +113,11 @@ def test_the_installed_package_is_not_the_checkout(installed: Installed) -> None
     assert shown["neo4j"]["local"]["home"] == str(installed.home / "neo4j")
     assert shown["prefect"]["home"] == str(installed.home / "prefect")
     assert shown["config_file"].startswith(str(installed.venv))
+    # the enrichment table is the one the package ships, not "config/enrichment.yaml" looked
+    # for in the state dir (where `enrich` failed: "cannot read enrichment table")
+    assert shown["enrich"]["table"] == str(Path(cypher).parent / "config" / "enrichment.yaml")
+    listed = installed.ok("chickgraph", "enrich", "--list")
+    assert "org.Hs.eg.db" in listed and "human" in listed, listed
 
 
 def test_install_start_ingest_query_export(installed: Installed) -> None:

@@ -88,6 +88,23 @@ def test_chickgraph_home_holds_the_state_of_the_default_config(tmp_path: Path) -
     assert mine.neo4j.local.home == tmp_path / "n"
 
 
+def test_the_enrichment_table_is_the_package_s_unless_a_config_names_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An installed copy (no checkout) resolved "config/enrichment.yaml" in its state dir, where
+    there is none: `chickgraph enrich` failed with "cannot read enrichment table"."""
+    import pipeline.config_paths as config_paths
+
+    packaged = REPO_ROOT / "config" / "enrichment.yaml"  # the package's resource, in a checkout
+    monkeypatch.setattr(config_paths, "checkout_root", lambda: None)
+    installed = load_settings(DEFAULT_CONFIG, environ={"CHICKGRAPH_HOME": str(tmp_path / "h")})
+    assert installed.enrich.table == packaged
+    assert installed.enrich.dir == tmp_path / "h" / "enrich"
+    own = write_config(tmp_path, {"enrich": {"table": "config/mine.yaml"}})
+    assert load_settings(own, environ={}).enrich.table == repo_of(own) / "config" / "mine.yaml"
+    assert load_settings(write_config(tmp_path, {}, "other.yaml"), environ={}).enrich.table == \
+        packaged
+
+
 def test_state_dir_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert state_dir({"CHICKGRAPH_HOME": str(tmp_path / "h")}) == tmp_path / "h"
