@@ -104,9 +104,9 @@ class Roots:
 
 
 def roots(config: Path, environ: Mapping[str, str]) -> Roots:
-    """A user's config file (CHICKGRAPH_CONFIG, --config) is its project's: paths relative to
-    the folder above `config/` (or its own folder); the packaged default belongs to the
-    checkout when there is one, else to the state dir."""
+    """A user's config file (CHICKGRAPH_CONFIG, or the file given to `load_settings`) is its
+    project's: paths relative to the folder above `config/` (or its own folder); the packaged
+    default belongs to the checkout when there is one, else to the state dir."""
     if config.resolve() != default_config().resolve():
         folder = config.resolve().parent
         project = folder.parent if folder.name == "config" else folder

@@ -44,7 +44,7 @@ def neo4j_stop() -> None:
 def neo4j_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """running/stopped, server version and URI (exit 0 either way)."""
+    """running, starting or stopped, server version and URI (exit 0 either way)."""
     settings = get_settings()
     info: dict[str, Any] = {"uri": settings.neo4j.effective_uri,
                             "external": settings.neo4j.external, "pid": None}
