@@ -172,4 +172,9 @@ def test_named_queries_are_planned_for_the_loaded_graph_after_a_run(
     # whose stale plans read ~1.9M db hits in most runs read what fresh samples give
     assert fresh["conserved-orthologs"] < 50_000, (stale, fresh)
     assert fresh["ortholog-genes-in-tissue"] < 50_000, (stale, fresh)
-    assert {k: (stale[k], v) for k, v in fresh.items() if v > stale[k]} == {}
+    # and every query runs the plan that planning from nothing gives on these statistics
+    # (within one server that choice is fixed): a stale plan kept in a cache would differ
+    # wherever its choice did. Not "fresh reads no more than stale": a plan chosen on the empty
+    # graph's samples may by chance read less than the one costed best on real ones
+    db.run_read(driver, settings, "CALL db.clearQueryCaches()")
+    assert hits() == fresh, (stale, fresh)
