@@ -13,12 +13,19 @@ from pathlib import Path
 from setuptools import find_packages, setup
 
 FOLDERS = {"pipeline.resources.cypher": "cypher", "pipeline.resources.config": "config"}
-RESOURCES = {
-    f"{package}{'.'.join(('', *sub.relative_to(folder).parts))}": sub.as_posix()
-    for package, folder in FOLDERS.items()
-    for sub in [Path(folder), *sorted(Path(folder).rglob("*"))]
-    if sub.is_dir() and sub.name != "__pycache__"
-}
+
+
+def packages_of(package: str, folder: str) -> dict[str, str]:
+    """`folder` as `package`, and each subfolder as a package below it: `cypher/load` as
+    `pipeline.resources.cypher.load`."""
+    subfolders = [sub for sub in sorted(Path(folder).rglob("*"))
+                  if sub.is_dir() and sub.name != "__pycache__"]
+    return {package: folder} | {".".join((package, *sub.relative_to(folder).parts)):
+                                sub.as_posix() for sub in subfolders}
+
+
+RESOURCES = {name: path for package, folder in FOLDERS.items()
+             for name, path in packages_of(package, folder).items()}
 
 setup(
     packages=[*find_packages(include=["pipeline", "pipeline.*"]), *RESOURCES],

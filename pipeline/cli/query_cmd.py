@@ -20,7 +20,8 @@ from pipeline.cli.output import FORMAT_HELP, echo, print_rows
 from pipeline.errors import ChickGraphError
 from pipeline.load import db
 
-# `\\[`: typer renders help as Rich markup, where "[plots]" would be a tag and vanish
+# "\\[" is Rich's escape: typer renders help as Rich markup, where "[plots]" would be a tag and
+# vanish from the hint
 plot_app = typer.Typer(help="Pictures of a gene's expression and orthologs (needs the plots "
                        "extra: pip install 'chickgraph\\[plots]').",
                        no_args_is_help=True)
