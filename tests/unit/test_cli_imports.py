@@ -127,6 +127,10 @@ def test_the_probe_sees_heavy_imports(tmp_path: Path) -> None:
     assert "pipeline.cli.prefect_cmd" in imported_modules("serve", "--help", tmp=tmp_path)
 
 
+# what the plot commands' help tells a user to run (pipeline/cli/query_cmd.py's plot_app)
+PLOTS_HINT = "pip install 'chickgraph[plots]'"
+
+
 def test_top_level_help_lists_every_command() -> None:
     done = subprocess.run([sys.executable, "-m", "pipeline", "--help"], capture_output=True,
                           text=True, timeout=120, env={"COLUMNS": "200", "PATH": ""})
@@ -138,14 +142,14 @@ def test_top_level_help_lists_every_command() -> None:
     # broken; typer renders help as Rich markup, where an unescaped "[plots]" was a tag and
     # vanished from the install hint
     assert "e.g." not in done.stdout, done.stdout
-    assert "pip install 'chickgraph[plots]'" in " ".join(done.stdout.replace("│", "").split())
+    assert PLOTS_HINT in " ".join(done.stdout.replace("│", "").split())
 
 
 def test_the_plot_group_says_how_to_install_what_it_needs() -> None:
     done = subprocess.run([sys.executable, "-m", "pipeline", "plot", "--help"],
                           capture_output=True, text=True, timeout=120, env={"COLUMNS": "200"})
     assert done.returncode == 0, done.stderr
-    assert "pip install 'chickgraph[plots]'" in done.stdout, done.stdout
+    assert PLOTS_HINT in done.stdout, done.stdout
 
 
 def test_unknown_command_is_reported_with_the_choices() -> None:
