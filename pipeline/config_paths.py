@@ -37,6 +37,7 @@ ENV_OVERRIDES: dict[str, str] = {
     "CHICKGRAPH_WORKERS": "ingest.workers",
     "CHICKGRAPH_MAX_PAGE_BYTES": "ingest.max_page_bytes",
     "CHICKGRAPH_RECORD_CACHE": "ingest.record_cache",
+    "CHICKGRAPH_REPLAN_MIN_NODES": "ingest.replan_min_nodes",
     "CHICKGRAPH_TASK_RUNNER": "ingest.task_runner",
     "CHICKGRAPH_DASK_ADDRESS": "ingest.dask.address",
     "CHICKGRAPH_ENRICH_DIR": "enrich.dir",

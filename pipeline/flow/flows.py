@@ -342,7 +342,8 @@ def ingest_flow(
             summary = finish(sorted(run.to_delete), quote(run.summary), state.gc_owed)
         with _step(steps, "enrich"):
             summary = enrich(quote(summary))
-        if changed or summary.data_written:
+        if (changed or summary.data_written) and core.worth_replanning(
+                summary, settings.ingest.replan_min_nodes):
             with _step(steps, "statistics"):
                 refresh_statistics()
         if strict and summary.pages_failed:

@@ -299,6 +299,32 @@ def test_stage_atlas_counts_a_gene_once_across_stages_of_one_ordinal(
         assert atlas["hindbrain"] == (2, 4)  # GENEC and GENED; 1 + 1 + 2 images
 
 
+def test_a_run_replans_when_it_leaves_the_graph_big_enough(
+        empty_graph: Any, settings: Any, pages: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The `statistics` step (index samples and plan caches made anew) ends a run that changed
+    the graph when the graph then holds `ingest.replan_min_nodes` nodes or more, and only then:
+    the threshold at the three pages' node count, then one above it."""
+    from pipeline.flow import flows
+
+    def threshold(nodes: int) -> None:
+        mine = settings.model_copy(update={
+            "ingest": settings.ingest.model_copy(update={"replan_min_nodes": nodes})})
+        monkeypatch.setattr(flows, "get_settings", lambda: mine)
+
+    loaded = ingest(pages)
+    nodes = sum(loaded.nodes.values())
+    assert "statistics" not in loaded.step_seconds and 0 < nodes < 5_000
+    edit(pages, "GENEA.md", "name: synthetic gene A", "name: synthetic gene A, renamed")
+    threshold(nodes)
+    replanned = ingest(pages)
+    assert (replanned.pages_loaded, sum(replanned.nodes.values())) == (1, nodes)
+    assert list(replanned.step_seconds)[-1] == "statistics"
+    edit(pages, "GENEA.md", "name: synthetic gene A, renamed", "name: synthetic gene A")
+    threshold(nodes + 1)
+    kept = ingest(pages)
+    assert kept.pages_loaded == 1 and "statistics" not in kept.step_seconds
+
+
 def test_unchanged_rerun_rewrites_nothing(empty_graph: Any, settings: Any, pages: Path) -> None:
     load_fresh(empty_graph, settings, pages)
     ids = "MATCH (n) WHERE NOT n:IngestRun AND NOT n:IngestLock RETURN elementId(n) AS id"
@@ -415,9 +441,11 @@ def test_runs_are_recorded(empty_graph: Any, settings: Any, pages: Path) -> None
                        "r.pages_loaded AS loaded ORDER BY r.started_at")
     assert [(r["id"], r["status"], r["loaded"]) for r in runs] == [
         (first.run_id, "completed", 3), (second.run_id, "completed", 0)]
-    # each step's time, in the order run; a run that changed nothing refreshes no statistics
+    # each step's time, in the order run; these three pages make too small a graph to replan
+    # (ingest.replan_min_nodes), and a run that changed nothing never replans
     steps = ["prepare", "pages", "release", "finish", "enrich"]
-    assert list(first.step_seconds) == [*steps, "statistics"]
+    assert sum(first.nodes.values()) < settings.ingest.replan_min_nodes
+    assert list(first.step_seconds) == steps
     assert list(second.step_seconds) == steps
     for summary in (first, second):
         assert all(s >= 0 for s in summary.step_seconds.values())

@@ -249,6 +249,17 @@ def test_counts_leave_out_run_nodes() -> None:
     assert summary.nodes == {"Gene": 3} and summary.relationships == {"DESCRIBES": 2}
 
 
+@given(st.dictionaries(st.sampled_from(["Gene", "Image", "Page", "Site"]),
+                       st.integers(0, 4_000)), st.integers(0, 20_000))
+def test_a_run_replans_from_the_threshold_on(nodes: dict[str, int], min_nodes: int) -> None:
+    """Judged by all the nodes the graph holds after the run (the run's own are left out of
+    the counts already), at or above the threshold; 0 replans after every run."""
+    summary = IngestSummary(run_id="r", source="s", nodes=nodes)
+    assert core.worth_replanning(summary, min_nodes) == (sum(nodes.values()) >= min_nodes)
+    assert core.worth_replanning(summary, 0)
+    assert not core.worth_replanning(IngestSummary(run_id="r", source="s"), 1)
+
+
 def test_ingest_run_props_are_scalars_and_timestamps() -> None:
     summary = IngestSummary(run_id="r", source="s", commit=None, pages_loaded=2,
                             nodes={"Gene": 1}, errors=[PageError(file="f", field="x",

@@ -205,11 +205,12 @@ def test_numeric_and_path_overrides(tmp_path: Path) -> None:
         "CHICKGRAPH_BOLT_PORT": "17688", "CHICKGRAPH_CHUNK_SIZE": "50",
         "CHICKGRAPH_WORKERS": "3", "CHICKGRAPH_MAX_PAGE_BYTES": "1000",
         "CHICKGRAPH_NEO4J_HOME": str(tmp_path / "h"), "CHICKGRAPH_JAVA": "/opt/java/bin/java",
+        "CHICKGRAPH_REPLAN_MIN_NODES": "0",
     })
     assert settings.neo4j.local.bolt_port == 17688
     assert settings.neo4j.effective_uri == "bolt://127.0.0.1:17688"
     assert (settings.ingest.chunk_size, settings.ingest.workers,
-            settings.ingest.max_page_bytes) == (50, 3, 1000)
+            settings.ingest.max_page_bytes, settings.ingest.replan_min_nodes) == (50, 3, 1000, 0)
     assert settings.neo4j.local.home == tmp_path / "h"
     assert settings.neo4j.local.java == "/opt/java/bin/java"
 
