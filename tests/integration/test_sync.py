@@ -313,7 +313,7 @@ def test_a_run_replans_when_it_leaves_the_graph_big_enough(
 
     loaded = ingest(pages)
     nodes = sum(loaded.nodes.values())
-    assert "statistics" not in loaded.step_seconds and 0 < nodes < 5_000
+    assert "statistics" not in loaded.step_seconds and 0 < nodes < settings.ingest.replan_min_nodes
     edit(pages, "GENEA.md", "name: synthetic gene A", "name: synthetic gene A, renamed")
     threshold(nodes)
     replanned = ingest(pages)
