@@ -9,7 +9,8 @@ What lives here is everything the two writers must agree on, so that they cannot
 - how far parsing may run ahead of the single writer (`parse_ahead`), and how the next chunk
   is made ready while the previous one is written (`write_behind`),
 - what the summary says about the graph (`with_counts`) and what the run node records
-  (`ingest_run_props`).
+  (`ingest_run_props`), and whether the graph it describes is big enough to replan for
+  (`worth_replanning`).
 
 How a chunk's rows reach Neo4j is the writer's business, not this module's.
 """
@@ -232,9 +233,6 @@ def ingest_run_props(summary: IngestSummary, started_at: str, finished_at: str,
                     "errors": len(summary.errors)} | extra
 
 
-# --------------------------------------------------------------------------- Neo4j
-
-
 def worth_replanning(summary: IngestSummary, min_nodes: int) -> bool:
     """Whether a run that changed the graph should end by resampling every index and clearing
     Neo4j's plan caches (flows.refresh_statistics), judged by the nodes the graph holds after it
@@ -245,6 +243,9 @@ def worth_replanning(summary: IngestSummary, min_nodes: int) -> bool:
     a 3.0 s run of three pages, 0.4 s with its plans cached). A run that leaves a small graph
     big replans at its end; plans cached for a big graph that a run left small stay cheap."""
     return sum(summary.nodes.values()) >= min_nodes
+
+
+# --------------------------------------------------------------------------- Neo4j
 
 
 def count_graph(driver: Driver, settings: Settings, summary: IngestSummary) -> IngestSummary:
