@@ -274,12 +274,27 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def with_section(settings: Settings, section: str, **update: Any) -> Settings:
+    """The settings with these fields of one section (`ingest`, `enrich`...) replaced: the
+    frozen settings are copied, never changed, so the session's stay as they were."""
+    part = getattr(settings, section).model_copy(update=update)
+    return settings.model_copy(update={section: part})
+
+
 def with_local(settings: Settings, **update: Any) -> Settings:
     """The settings with these `neo4j.local` fields replaced: a second server's home, port or
     memory, or a setting of its conf."""
-    local = settings.neo4j.local.model_copy(update=update)
-    return settings.model_copy(update={"neo4j": settings.neo4j.model_copy(
-        update={"local": local})})
+    return with_section(settings, "neo4j",
+                        local=settings.neo4j.local.model_copy(update=update))
+
+
+def flow_reads(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Settings:
+    """Until the test ends, the flow and its tasks run on `settings`: each of them reads the
+    settings when it runs (`flows.get_settings`), the test's own calls keep the session's."""
+    from pipeline.flow import flows
+
+    monkeypatch.setattr(flows, "get_settings", lambda: settings)
+    return settings
 
 
 def mark_loaded(source: Path | None) -> None:

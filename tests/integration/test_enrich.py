@@ -22,7 +22,16 @@ from pipeline.enrich.table import Database
 from pipeline.load import db
 from pipeline.queries import graph_dump, named
 from pipeline.settings import Settings
-from tests.conftest import CURRENT, FIXTURES, ingest, load_fresh, mark_loaded, reference_dump
+from tests.conftest import (
+    CURRENT,
+    FIXTURES,
+    flow_reads,
+    ingest,
+    load_fresh,
+    mark_loaded,
+    reference_dump,
+    with_section,
+)
 from tests.integration.test_cli import cli
 from tests.orgdb import Gene, make_orgdb
 
@@ -71,12 +80,7 @@ def human() -> Database:
 def enrich_settings(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                     ) -> Settings:
     """The session settings with a private state folder, also for the flow's tasks."""
-    from pipeline.flow import flows
-
-    mine = settings.model_copy(update={
-        "enrich": settings.enrich.model_copy(update={"dir": tmp_path / "enrich"})})
-    monkeypatch.setattr(flows, "get_settings", lambda: mine)
-    return mine
+    return flow_reads(monkeypatch, with_section(settings, "enrich", dir=tmp_path / "enrich"))
 
 
 @pytest.fixture
@@ -241,11 +245,8 @@ def test_listed_species_are_obtained_and_applied_by_the_ingest(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """`enrich.species: [human]` in config: the first ingest obtains (here: a cached copy made
     by the test, as apt-get is not asked for a cached database) and applies it."""
-    from pipeline.flow import flows
-
-    mine = settings.model_copy(update={"enrich": settings.enrich.model_copy(
-        update={"dir": tmp_path / "enrich", "species": ["human"]})})
-    monkeypatch.setattr(flows, "get_settings", lambda: mine)
+    mine = flow_reads(monkeypatch, with_section(settings, "enrich", dir=tmp_path / "enrich",
+                                                species=["human"]))
     use(human, mine, V1, tmp_path / "db")
     summary = ingest(pages)
     [report] = summary.enrichment

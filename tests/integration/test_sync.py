@@ -26,10 +26,12 @@ from tests.conftest import (
     FIXTURES,
     assert_same,
     chunk_plans,
+    flow_reads,
     fresh_dump,
     ingest,
     load_fresh,
     scans,
+    with_section,
 )
 
 pytestmark = pytest.mark.integration
@@ -119,11 +121,9 @@ def test_deleted_pages_go_a_chunk_per_transaction(
     """A release that drops most pages of a big graph must not delete them in one transaction
     (65,520 pages of the 25x graph exceeded Neo4j's transaction memory): with chunks of one
     page, two deleted pages take two transactions, and the graph is a fresh load's."""
-    from pipeline.flow import flows
     from pipeline.load import writer
 
-    one_page = settings.model_copy(update={
-        "ingest": settings.ingest.model_copy(update={"chunk_size": 1})})
+    one_page = with_section(settings, "ingest", chunk_size=1)
     deletions: list[list[str]] = []
     write_chunk = writer.write_chunk
 
@@ -134,7 +134,7 @@ def test_deleted_pages_go_a_chunk_per_transaction(
         write_chunk(driver, given, chunk, delete_paths, run_id=run_id)
 
     load_fresh(empty_graph, settings, pages)
-    monkeypatch.setattr(flows, "get_settings", lambda: one_page)
+    flow_reads(monkeypatch, one_page)
     monkeypatch.setattr(writer, "write_chunk", counted)
     (pages / "GENEB.md").unlink()
     (pages / "GENEC.md").unlink()
@@ -304,12 +304,9 @@ def test_a_run_replans_when_it_leaves_the_graph_big_enough(
     """The `statistics` step (index samples and plan caches made anew) ends a run that changed
     the graph when the graph then holds `ingest.replan_min_nodes` nodes or more, and only then:
     the threshold at the three pages' node count, then one above it."""
-    from pipeline.flow import flows
 
     def threshold(nodes: int) -> None:
-        mine = settings.model_copy(update={
-            "ingest": settings.ingest.model_copy(update={"replan_min_nodes": nodes})})
-        monkeypatch.setattr(flows, "get_settings", lambda: mine)
+        flow_reads(monkeypatch, with_section(settings, "ingest", replan_min_nodes=nodes))
 
     loaded = ingest(pages)
     nodes = sum(loaded.nodes.values())
@@ -466,10 +463,9 @@ def test_git_source_records_its_commit(
     from tests.unit.test_sources import git, make_repo
 
     repo = make_repo(tmp_path / "upstream")
-    with_repo = settings.model_copy(update={
+    flow_reads(monkeypatch, settings.model_copy(update={
         "sources": {"repo": GitSource(url=str(repo), subdir="content/genes")},
-        "cache_dir": tmp_path / "cache"})
-    monkeypatch.setattr(flows, "get_settings", lambda: with_repo)
+        "cache_dir": tmp_path / "cache"}))
     first = flows.ingest_flow(source_name="repo")
     assert first.commit == git(repo, "rev-parse", "HEAD") and first.pages_loaded == 3
     (repo / "content" / "genes" / "GENEC.md").unlink()
