@@ -207,20 +207,27 @@ _HANDLER = _CYAMLHandler()
 def discover(root: Path) -> list[Path]:
     """`*.md` below root, sorted by relative path so runs are deterministic.
 
-    Symlinks are not followed when they leave the source folder: a page must live in it.
+    A symlinked page is read only when it points inside the source folder (`read_page_bytes`);
+    a symlinked folder is not entered. A folder that cannot be listed stops the run: its
+    pages would otherwise count as gone from the source, and a sync would delete them.
     """
     if not root.exists():
         raise SourceError(f"source folder {root} does not exist")
     if not root.is_dir():
         raise SourceError(f"source {root} is not a folder")
     found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    for dirpath, dirnames, filenames in os.walk(root, onerror=_unlisted, followlinks=False):
         dirnames.sort()
         for name in filenames:
             if name.endswith(".md"):
                 found.append(Path(dirpath) / name)
     found.sort(key=lambda p: p.relative_to(root).as_posix())
     return found
+
+
+def _unlisted(exc: OSError) -> None:
+    raise SourceError(f"{exc.filename}: cannot list this folder of the source: "
+                      f"{exc.strerror or exc}") from exc
 
 
 def relative_id(root: Path, path: Path) -> str:

@@ -18,6 +18,8 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline.errors import SourceError
+
 # The data files the pipeline reads; others in data/ are ignored (and not hashed).
 DATA_FILES = ("papers.json", "gene_index.json", "orthologs.json")
 
@@ -54,14 +56,21 @@ class DataFile:
 
 
 def read_data_files(layout: ReleaseLayout) -> dict[str, DataFile]:
-    """The release's known data files that exist, by id; a bare folder has none."""
+    """The release's known data files that exist, by id; a bare folder has none.
+
+    One that exists but cannot be read stops the run: skipped, it would count as gone from
+    the release, and what it contributed (papers, facets) would be removed."""
     if layout.data is None or not layout.data.is_dir():
         return {}
     found: dict[str, DataFile] = {}
     for name in DATA_FILES:
         file = layout.data / name
         if file.is_file():
-            content = file.read_bytes()
+            try:
+                content = file.read_bytes()
+            except OSError as exc:
+                raise SourceError(f"{file}: cannot read this data file of the release: "
+                                  f"{exc.strerror or exc}") from exc
             found[f"data/{name}"] = DataFile(f"data/{name}", content,
                                              hashlib.sha256(content).hexdigest())
     return found

@@ -111,6 +111,26 @@ def test_discover_refuses_a_missing_root_or_a_file(tmp_path: Path) -> None:
         discover(page)
 
 
+def test_a_folder_that_cannot_be_listed_stops_discovery(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skipped, its pages would count as gone from the source and a sync would delete them.
+    The tests run as root, which lists any folder: the refusal is the kernel's, simulated."""
+    write(tmp_path, "a/x.md", GOOD)
+    write(tmp_path, "locked/y.md", GOOD)
+    scandir = os.scandir
+
+    def refusing(path: str | os.PathLike[str]) -> object:
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    with pytest.raises(SourceError) as refused:
+        discover(tmp_path)
+    assert str(refused.value) == (f"{tmp_path / 'locked'}: cannot list this folder of the "
+                                  "source: Permission denied")
+
+
 def test_symlinked_folder_outside_the_root_is_not_walked(tmp_path: Path) -> None:
     root, outside = tmp_path / "root", tmp_path / "outside"
     write(root, "in.md", GOOD)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.errors import SourceError
 from pipeline.extract import release
 from pipeline.ingest.release import RELEASE_MODEL, plan, plan_release
 from pipeline.transform import facets, literature, phenotypes
@@ -170,6 +171,28 @@ def test_layouts(tmp_path: Path) -> None:
     files = release.read_data_files(corpus)
     assert sorted(files) == ["data/gene_index.json", "data/orthologs.json", "data/papers.json"]
     assert len(files["data/papers.json"].sha256) == 64
+
+
+def test_a_data_file_that_cannot_be_read_stops_the_run(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Skipped, it would count as gone from the release and its papers would be removed. The
+    tests run as root, which reads any file: the refusal is the kernel's, simulated."""
+    (tmp_path / "genes").mkdir()
+    (tmp_path / "data").mkdir()
+    for name in ("papers.json", "orthologs.json"):
+        (tmp_path / "data" / name).write_text("{}")
+    read_bytes = Path.read_bytes
+
+    def refusing(path: Path) -> bytes:
+        if path.name == "papers.json":
+            raise PermissionError(13, "Permission denied", str(path))
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", refusing)
+    with pytest.raises(SourceError) as refused:
+        release.read_data_files(release.locate(tmp_path))
+    assert str(refused.value) == (f"{tmp_path / 'data' / 'papers.json'}: cannot read this data "
+                                  "file of the release: Permission denied")
 
 
 def test_plan_rows_and_report() -> None:
