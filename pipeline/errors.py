@@ -31,6 +31,12 @@ class SourceError(ChickGraphError):
     """The source of pages (folder or git repository) is missing or unusable."""
 
 
+class SourceUnavailable(SourceError, ConnectionError):
+    """The git remote could not be reached, or did not answer in time: worth a retry (a
+    ConnectionError, which the tasks' retry condition takes as transient), unlike a wrong
+    URL or a missing branch."""
+
+
 class IngestLocked(ChickGraphError):
     """Another ingestion run holds the lock on this database."""
 

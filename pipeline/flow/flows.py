@@ -62,8 +62,9 @@ T = TypeVar("T")
 ProgressCallback = Callable[[str, int, int], None]
 
 # The task preset of every task that talks to Neo4j or git: a transient error (pipeline/load/
-# retry.py) is retried after 2, 10 and 30 s, anything else fails at once; results are never
-# cached (a re-run must look at the graph again, not at Prefect's cache).
+# retry.py: Neo4j gone or busy, a git remote not reached) is retried after 2, 10 and 30 s,
+# anything else fails at once; results are never cached (a re-run must look at the graph
+# again, not at Prefect's cache).
 retried_task = task(retries=len(RETRY_DELAYS), retry_delay_seconds=RETRY_DELAYS,
                     retry_condition_fn=is_transient, cache_policy=NONE)
 

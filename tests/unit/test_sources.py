@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import SourceError
+from pipeline.errors import SourceError, SourceUnavailable
 from pipeline.extract.sources import DEFAULT, checkout
 from pipeline.settings import Settings, load_settings
 from tests.conftest import FIXTURES, REPO
@@ -98,3 +98,51 @@ def test_git_release_reads_pages_and_data_from_one_commit(tmp_path: Path) -> Non
     assert second.commit == git(repo, "rev-parse", "HEAD") != first.commit
     after = release.read_data_files(release.locate(second.folder))["data/papers.json"].content
     assert before == b"[]" and b"A 2001" in after
+
+
+class _Failed:
+    """A task's final state, as the retry condition sees it: `result()` raises."""
+
+    def __init__(self, exc: BaseException) -> None:
+        self.exc = exc
+
+    def result(self) -> None:
+        raise self.exc
+
+
+def _clone_error(tmp_path: Path, url: str) -> SourceError:
+    tmp_path.mkdir(exist_ok=True)
+    with pytest.raises(SourceError) as failed:
+        checkout(settings_for(tmp_path, url), "repo")
+    assert not (tmp_path / "cache" / "repo").exists()  # nothing half-made for the retry
+    return failed.value
+
+
+def test_a_remote_not_reached_is_retried_one_that_says_no_is_not(tmp_path: Path) -> None:
+    """The flow's task retries a transient failure (pipeline/load/retry.py): a git remote
+    that refused the connection is one; a URL that is not a repository is a setting to fix."""
+    from pipeline.load.retry import is_transient
+    from tests.conftest import free_port
+
+    refused = _clone_error(tmp_path / "a", f"http://127.0.0.1:{free_port()}/pages.git")
+    assert isinstance(refused, SourceUnavailable), refused
+    assert str(refused).startswith("git clone failed: ") and "127.0.0.1" in str(refused)
+    assert is_transient(None, None, _Failed(refused))
+
+    wrong = _clone_error(tmp_path / "b", str(tmp_path / "no-such-repository"))
+    assert not isinstance(wrong, SourceUnavailable), wrong
+    assert "git clone failed: " in str(wrong)
+    assert not is_transient(None, None, _Failed(wrong))
+
+
+def test_git_that_does_not_finish_in_time_is_retried_from_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Killed at the timeout, git leaves its clone half-made: it is removed, so the retry
+    clones again instead of fetching into it."""
+    from pipeline.extract import sources
+
+    repo = make_repo(tmp_path / "upstream")
+    monkeypatch.setattr(sources, "GIT_TIMEOUT_S", 0.001)
+    timed_out = _clone_error(tmp_path, str(repo))
+    assert isinstance(timed_out, SourceUnavailable)
+    assert str(timed_out) == "git clone did not finish within 0.001 s"
