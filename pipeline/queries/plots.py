@@ -12,12 +12,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # files only; no display on servers and CI
-
-import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.figure import Figure
 
 from pipeline.queries.named import GeneExpressionRow, OrthologRow
 from pipeline.transform.vocab.anatomy import AnatomyVocabulary
@@ -66,7 +62,10 @@ def expression_heatmap(
     stages, structures, matrix = heatmap_matrix(rows, anatomy)
     height = max(4.0, 0.28 * len(structures) + 1.8)
     width = max(6.0, 0.34 * len(stages) + 4.5)
-    fig, ax = plt.subplots(figsize=(width, height), dpi=120)
+    # a Figure of its own, not pyplot's: files only, no display on servers and CI, and no
+    # backend chosen for the whole process (a notebook that imports this keeps its own)
+    fig = Figure(figsize=(width, height), dpi=120)
+    ax = fig.subplots()
     masked = np.ma.masked_equal(matrix, 0)
     image = ax.imshow(masked, aspect="auto", cmap="viridis", interpolation="nearest")
     ax.set_xticks(range(len(stages)), labels=stages, rotation=90, fontsize=8)
@@ -90,7 +89,6 @@ def expression_heatmap(
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out)
-    plt.close(fig)
     return out
 
 

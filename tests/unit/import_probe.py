@@ -1,6 +1,7 @@
 """Run as a script by test_import_side_effects: import modules of the package one by one and
 report, as JSON, what each import did that an import must not do (read settings, set
-environment variables such as Prefect's, start threads or processes, create the state dir).
+environment variables such as Prefect's, start threads or processes, create the state dir,
+choose matplotlib's backend for the whole process).
 """
 
 from __future__ import annotations
@@ -14,7 +15,16 @@ import threading
 from pathlib import Path
 
 
-def effects(before_env: dict[str, str], watched: list[Path]) -> list[str]:
+def _backend() -> object:
+    """matplotlib's backend setting as it stands, without resolving it (reading
+    `rcParams["backend"]` would choose one)."""
+    import matplotlib
+
+    return dict.__getitem__(matplotlib.rcParams, "backend")
+
+
+def effects(before_env: dict[str, str], watched: list[Path],
+            backend: object | None = None) -> list[str]:
     import psutil
 
     found = []
@@ -32,6 +42,8 @@ def effects(before_env: dict[str, str], watched: list[Path]) -> list[str]:
     settings = sys.modules.get("pipeline.settings")
     if settings is not None and settings.get_settings.cache_info().currsize:
         found.append("settings read")
+    if backend is not None and _backend() != backend:
+        found.append(f"matplotlib backend set: {_backend()}")
     return found
 
 
@@ -39,6 +51,7 @@ def main() -> None:
     only = set(sys.argv[1:])
     watched = [Path(os.environ["CHICKGRAPH_HOME"])]
     before = dict(os.environ)
+    backend = _backend()  # matplotlib's own import chooses nothing
     import pipeline
 
     report: dict[str, list[str]] = {}
@@ -51,10 +64,10 @@ def main() -> None:
         except Exception as exc:  # an import that reads the (broken) config fails here
             report[name] = [f"import failed: {type(exc).__name__}: {exc}"[:300]]
             continue
-        found = effects(before, watched)
+        found = effects(before, watched, backend)
         if found:
             report[name] = found
-            before = dict(os.environ)  # report each effect once, at the module that caused it
+            before, backend = dict(os.environ), _backend()  # each effect once, where it began
     print(json.dumps({"modules": names, "effects": report}))
 
 

@@ -58,12 +58,15 @@ os.environ["PREFECT_HOME"] = "/nowhere"          # what configure_prefect() did 
 from pipeline.settings import get_settings
 get_settings()                                    # a settings read
 threading.Thread(target=time.sleep, args=(5,), daemon=True).start()
-print(import_probe.json.dumps(import_probe.effects(before, [])))
+backend = import_probe._backend()
+import matplotlib; matplotlib.use("Agg")          # a backend for the whole process
+print(import_probe.json.dumps(import_probe.effects(before, [], backend)))
 """
 
 
 def test_the_probe_catches_what_it_looks_for(tmp_path: Path) -> None:
-    """The checks themselves: an environment change, a settings read and a thread are seen."""
+    """The checks themselves: an environment change, a settings read, a thread and a chosen
+    matplotlib backend are seen."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PREFECT_")}
     run = subprocess.run([sys.executable, "-c", CHECK.format(probe_dir=str(PROBE.parent))],
                          env=env, capture_output=True, text=True, timeout=120, check=False)
@@ -72,6 +75,7 @@ def test_the_probe_catches_what_it_looks_for(tmp_path: Path) -> None:
     assert any("PREFECT_HOME" in f for f in found), found
     assert "settings read" in found, found
     assert any(f.startswith("threads started") for f in found), found
+    assert "matplotlib backend set: Agg" in found, found
 
 
 @pytest.mark.parametrize("module", _modules())
