@@ -252,9 +252,6 @@ def local_password(home: Path) -> str:
     return password
 
 
-# Read by load_settings itself rather than mapped onto a field.
-OTHER_VARIABLES = ("CHICKGRAPH_CONFIG", "CHICKGRAPH_HOME")
-
 
 @dataclass(frozen=True)
 class _Inputs:

@@ -10,7 +10,6 @@ import gc
 import hashlib
 import marshal
 import multiprocessing
-import os
 import pickle
 import stat
 import threading
@@ -239,7 +238,3 @@ def worker_pool(workers: int) -> Executor:
         if workers not in _POOL:
             _POOL[workers] = ProcessPoolExecutor(max_workers=workers)
         return _POOL[workers]
-
-
-def default_workers() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))

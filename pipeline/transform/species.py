@@ -47,7 +47,3 @@ def resolve_species(label: str | None) -> Species | None:
     if known is not None:
         return known
     return Species(f"label:{folded}", label.strip(), None, None)
-
-
-def all_known() -> tuple[Species, ...]:
-    return _KNOWN
