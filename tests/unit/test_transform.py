@@ -702,11 +702,6 @@ def test_to_record_gene_properties(vocab: Vocabularies) -> None:
     assert [s.key for s in record.sources] == ["GEISHA"]
 
 
-def test_transform_is_deterministic(vocab: Vocabularies) -> None:
-    for name in ("IMAGES.md", "ORTHO.md", "EXTRA.md", "NBSPKEYS.md"):
-        assert fixture_record(name, vocab) == fixture_record(name, vocab)
-
-
 def test_real_alas2_page(vocab: Vocabularies) -> None:
     raw = corpus_raw("ALAS2.md")
     checked = validate(raw)
