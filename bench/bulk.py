@@ -59,6 +59,7 @@ from pipeline.ingest.chunks import worker_pool as _worker_pool
 from pipeline.ingest.core import GraphState, IngestRun
 from pipeline.ingest.summary import IngestSummary
 from pipeline.load import cypher_files, db, lock, writer
+from pipeline.load.params import timestamp
 from pipeline.load.rows import CHUNK_STATEMENTS, ChunkRows, vocabulary_rows
 from pipeline.servers import neo4j_server
 from pipeline.settings import Settings
@@ -693,7 +694,7 @@ def bulk_ingest(
     """
     timings = timings if timings is not None else {}
     _check_target(settings)
-    started, started_at = time.perf_counter(), core.now()
+    started, started_at = time.perf_counter(), timestamp()
     run_id = str(uuid.uuid4())
     root = Path(source)
     if not root.is_dir():

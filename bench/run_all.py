@@ -66,6 +66,7 @@ from bench.common import (
     timed,
     wipe,
 )
+from pipeline.ingest.summary import FLOW_STEPS
 
 RESULTS_MD = REPO / "bench" / "RESULTS.md"
 BEGIN, END = "<!-- BEGIN GENERATED (bench/run_all.py) -->", "<!-- END GENERATED -->"
@@ -789,9 +790,6 @@ def targets(r: dict[str, Any]) -> list[tuple[str, str, bool | None]]:
     return rows
 
 
-FLOW_STEPS = ("prepare", "pages", "release", "finish", "enrich", "statistics")
-
-
 def _steps_table(r: dict[str, Any]) -> list[str]:
     """The flow's own `step_seconds` of the cold loads (1x, each Prefect mode) and of the
     scaled loads: where a load's time goes, `statistics` (db.prepareForReplanning) included."""
@@ -804,7 +802,8 @@ def _steps_table(r: dict[str, Any]) -> list[str]:
         return []
     lines = ["", "### Steps of a load (the flow's own `step_seconds`, seconds)", "",
              "`statistics` is `db.prepareForReplanning()`: every index sampled again and the "
-             "query caches cleared after a run that changed the graph.", "",
+             "query caches cleared after a run that changed the graph and left it with "
+             "`ingest.replan_min_nodes` nodes or more.", "",
              "| load | " + " | ".join(FLOW_STEPS) + " | sum of steps |",
              "|---|" + "---|" * (len(FLOW_STEPS) + 1)]
     for label, steps in loads:

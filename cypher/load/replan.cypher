@@ -1,4 +1,5 @@
-// After a run that changed the graph: every index sampled again, the query caches cleared, so
+// After a run that changed the graph and left it big enough (ingest.replan_min_nodes,
+// pipeline/ingest/core.py worth_replanning): every index sampled again, the query caches cleared, so
 // the next queries are planned on the graph as it is now. Neo4j samples indexes in the
 // background, some time after they changed, and keeps a cached plan until its statistics
 // diverge (and dbms.cypher.min_replan_interval, 10 s, has passed); until then a named query

@@ -10,7 +10,6 @@ so the flow re-applies every applied database at the end of each run (`reapply`)
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 from typing import Any
 
 from neo4j import Driver, ManagedTransaction
@@ -20,7 +19,7 @@ from pipeline.enrich.report import ConsistencyPair, EnrichmentReport
 from pipeline.enrich.table import Database, Table, load_table
 from pipeline.errors import EnrichmentError
 from pipeline.load import cypher_files, db
-from pipeline.load.params import for_driver
+from pipeline.load.params import for_driver, timestamp
 from pipeline.queries import named
 from pipeline.settings import Settings
 
@@ -69,7 +68,7 @@ def apply(driver: Driver, settings: Settings, database: Database,
         "source_date": local.source_date, "source_name": local.source_name,
         "fingerprint": report.fingerprint, "genes": report.genes,
         "annotated": report.annotated, "not_found": len(not_found),
-        "applied_at": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "applied_at": timestamp(),
     }
     with driver.session(database=settings.neo4j.database) as session:
         session.execute_write(_write, database, rows, props)

@@ -48,8 +48,9 @@ from pipeline.ingest.chunks import (
 )
 from pipeline.ingest.core import GraphState, IngestRun, record_cache
 from pipeline.ingest.record_cache import RecordCache
-from pipeline.ingest.summary import IngestSummary
+from pipeline.ingest.summary import FLOW_STEPS, IngestSummary
 from pipeline.load import cypher_files, db, lock, writer
+from pipeline.load.params import timestamp
 from pipeline.load.retry import RETRY_DELAYS, is_transient
 from pipeline.load.rows import ChunkRows
 from pipeline.settings import Settings, get_settings
@@ -172,9 +173,10 @@ def enrich(summary: IngestSummary) -> IngestSummary:
 
 @retried_task
 def refresh_statistics() -> None:
-    """After a run that changed the graph (its pages or the release data): the planner's
-    statistics and plans made anew, so the first queries after a load are not planned for the
-    graph before it (writer.prepare_for_replanning)."""
+    """After a run that changed the graph (its pages or the release data) and left it with
+    `ingest.replan_min_nodes` nodes or more (core.worth_replanning): the planner's statistics
+    and plans made anew, so the first queries after a load are not planned for the graph
+    before it (writer.prepare_for_replanning)."""
     settings = get_settings()
     writer.prepare_for_replanning(db.shared_driver(settings), settings)
 
@@ -190,7 +192,10 @@ def record_run(summary: IngestSummary, started_at: str) -> None:
 
 @contextlib.contextmanager
 def _step(steps: dict[str, float], name: str) -> Iterator[None]:
-    """Time one step of the flow into `steps` (the summary's `step_seconds`), failed or not."""
+    """Time one step of the flow into `steps` (the summary's `step_seconds`), failed or not.
+    Only a step of FLOW_STEPS: the bench's table of steps has a column for each."""
+    if name not in FLOW_STEPS:
+        raise ValueError(f"flow step {name!r} is not in summary.FLOW_STEPS")
     started = time.perf_counter()
     try:
         yield
@@ -315,7 +320,7 @@ def ingest_flow(
     is called after each chunk (the CLI's progress bar; the flow draws nothing itself).
     """
     settings = get_settings()
-    started, started_at = time.perf_counter(), core.now()
+    started, started_at = time.perf_counter(), timestamp()
     commit = None
     if source is None:
         source, commit = fetch_source(source_name or sources.DEFAULT)

@@ -21,7 +21,6 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, Protocol, TypeVar
 
 from neo4j import Driver
@@ -30,6 +29,7 @@ from pipeline.ingest.chunks import ChunkResult, fingerprint
 from pipeline.ingest.record_cache import RecordCache
 from pipeline.ingest.summary import IngestSummary, PageError
 from pipeline.load import cypher_files, db
+from pipeline.load.params import timestamp
 from pipeline.load.rows import ChunkRows, PageRows, merge_rows
 from pipeline.settings import Settings
 
@@ -204,11 +204,6 @@ def record_cache(settings: Settings) -> RecordCache | None:
     return None if base is None else RecordCache.open(base, fingerprint())
 
 
-def now() -> str:
-    """A run timestamp (`started_at`, `finished_at`): UTC, milliseconds."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
-
-
 def with_counts(summary: IngestSummary, node_rows: Iterable[Mapping[str, Any]],
                 rel_rows: Iterable[Mapping[str, Any]]) -> IngestSummary:
     """The summary with the graph's counts from `stats/node_counts` and
@@ -258,5 +253,5 @@ def count_graph(driver: Driver, settings: Settings, summary: IngestSummary) -> I
 def record_ingest_run(driver: Driver, settings: Settings, summary: IngestSummary,
                       started_at: str, **extra: str) -> None:
     """Write the (:IngestRun) node (MERGE on run_id: a retry rewrites the same node)."""
-    props = ingest_run_props(summary, started_at, now(), **extra)
+    props = ingest_run_props(summary, started_at, timestamp(), **extra)
     db.run_write(driver, settings, cypher_files.load("load/ingest_run"), {"props": props})

@@ -6,6 +6,13 @@ from pydantic import BaseModel, Field
 
 from pipeline.enrich.report import EnrichmentReport
 
+# The flow's steps, in the order it runs them (pipeline/flow/flows.py, `_step`): the names of
+# `step_seconds`, and the columns of the bench's table of them
+FLOW_STEPS = ("prepare", "pages", "release", "finish", "enrich", "statistics")
+# The artifact's table of problems stops here (a Prefect UI page, not a report: --json has
+# them all, and the table says how many it left out)
+ARTIFACT_ERRORS = 200
+
 
 class PageError(BaseModel):
     file: str
@@ -65,7 +72,11 @@ class IngestSummary(BaseModel):
         ]
         if self.errors:
             lines += ["", "| file | field | message |", "|---|---|---|"]
-            lines += [f"| {e.file} | {e.field} | {e.message} |" for e in self.errors[:200]]
+            lines += [f"| {e.file} | {e.field} | {e.message} |"
+                      for e in self.errors[:ARTIFACT_ERRORS]]
+            if len(self.errors) > ARTIFACT_ERRORS:
+                lines.append(f"| ... | | {len(self.errors) - ARTIFACT_ERRORS} more: "
+                             "`chickgraph ingest --json` lists them all |")
         for report in self.enrichment:
             lines += report.markdown()
         return "\n".join(lines)

@@ -19,14 +19,11 @@ from neo4j import Driver, ManagedTransaction
 
 from pipeline.errors import IngestLocked
 from pipeline.load import cypher_files, db
+from pipeline.load.params import timestamp
 from pipeline.settings import Settings
 
 LOCK_NAME = "ingest"
 STALE_AFTER = timedelta(minutes=10)
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 def holder_is_dead(holder: dict[str, Any], host: str) -> bool:
@@ -51,7 +48,7 @@ def _try_acquire(tx: ManagedTransaction, run_id: str, source: str) -> dict[str, 
     if holder.get("run_id") not in (None, run_id) and not holder_is_dead(holder, host):
         return holder
     tx.run(cypher_files.load("load/lock_take"), name=LOCK_NAME, run_id=run_id,  # type: ignore[arg-type]
-           pid=os.getpid(), host=host, source=source, now=_now()).consume()
+           pid=os.getpid(), host=host, source=source, now=timestamp()).consume()
     return None
 
 
@@ -89,7 +86,7 @@ def mark_chunk(tx: ManagedTransaction, run_id: str) -> None:
     tx.run(cypher_files.load("load/lock_gc_pending"), name=LOCK_NAME,  # type: ignore[arg-type]
            pending=True).consume()
     tx.run(cypher_files.load("load/lock_heartbeat"), name=LOCK_NAME,  # type: ignore[arg-type]
-           run_id=run_id, now=_now()).consume()
+           run_id=run_id, now=timestamp()).consume()
 
 
 def release(driver: Driver, settings: Settings, run_id: str) -> None:

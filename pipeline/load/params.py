@@ -7,12 +7,21 @@ while the server waits for the statement (py-spy: `Bolt5x5.run`, not the packing
 writer thread's largest self time). A list whose `repr` is its length costs nothing there and
 is packed as the list it is: both of the driver's packers test `isinstance(value, list)`
 (tests/unit/test_params.py packs one with each and compares the bytes).
+
+Also the one form of the `*_at` values the pipeline writes (`timestamp`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
+
+
+def timestamp() -> str:
+    """A `*_at` value (run-specific, so graph_dump leaves it out): UTC, ISO 8601 to the
+    millisecond, so that the strings sort in time order (the lock's heartbeat, runs)."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
 
 
 class Batch(list[Any]):

@@ -135,8 +135,9 @@ def test_end_of_run_statements_plan_cheaply_with_the_samples_of_empty_indexes(
 @needs_corpus
 def test_named_queries_are_planned_for_the_loaded_graph_after_a_run(
         stale_graph: tuple[Any, Settings]) -> None:
-    """A run that changed the graph ends with writer.prepare_for_replanning (the flow's
-    refresh_statistics): every index sampled again, the query caches cleared.
+    """A run that changed the graph and left it with `ingest.replan_min_nodes` nodes or more
+    ends with writer.prepare_for_replanning (the flow's refresh_statistics): every index
+    sampled again, the query caches cleared.
 
     Which plan a query gets on the samples of the empty graph is not fixed: many plans then
     cost the same, and which of them wins changed from one server to the next (in most runs

@@ -45,3 +45,19 @@ def test_the_flow_validates_its_parameters_after_a_pickle_by_value() -> None:
     params = copy.validate_parameters({"source_name": "default", "lock_wait_s": "2.5"})
     assert params["source_name"] == "default" and params["lock_wait_s"] == 2.5
     assert params["progress"] is None
+
+
+def test_a_step_is_timed_only_under_a_name_the_bench_knows() -> None:
+    """`step_seconds` names are FLOW_STEPS (the bench's table has a column for each): a new
+    step must be added there, or its time would never reach the table."""
+    from pipeline.flow.flows import _step
+    from pipeline.ingest.summary import FLOW_STEPS
+
+    steps: dict[str, float] = {}
+    with _step(steps, FLOW_STEPS[0]):
+        pass
+    assert list(steps) == [FLOW_STEPS[0]] and steps[FLOW_STEPS[0]] >= 0
+    with pytest.raises(ValueError, match=r"'warm-up' is not in summary\.FLOW_STEPS"), \
+            _step(steps, "warm-up"):
+        pass
+    assert list(steps) == [FLOW_STEPS[0]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from concurrent.futures import Future
 from typing import Any
 
@@ -16,7 +17,8 @@ from pipeline.extract.pages import PageIssue
 from pipeline.ingest import core
 from pipeline.ingest.chunks import ChunkResult, flow_chunks
 from pipeline.ingest.core import GraphState, IngestRun
-from pipeline.ingest.summary import IngestSummary, PageError
+from pipeline.ingest.summary import ARTIFACT_ERRORS, IngestSummary, PageError
+from pipeline.load.params import timestamp
 from pipeline.load.rows import CHUNK_STATEMENTS, PageRows
 
 
@@ -273,9 +275,13 @@ def test_ingest_run_props_are_scalars_and_timestamps() -> None:
     assert all(isinstance(v, str | int | float | bool) for v in props.values())
 
 
-def test_now_is_utc_with_milliseconds() -> None:
-    stamp = core.now()
-    assert stamp.endswith("+00:00") and len(stamp.split(".")[1]) == len("123+00:00")
+def test_timestamps_are_utc_with_milliseconds_and_sort_in_time_order() -> None:
+    first = timestamp()
+    time.sleep(0.002)
+    second = timestamp()
+    for stamp in (first, second):
+        assert stamp.endswith("+00:00") and len(stamp.split(".")[1]) == len("123+00:00")
+    assert first < second
 
 
 IMPORTS = """
@@ -319,3 +325,15 @@ def test_flow_chunks_start_small_and_lose_nothing(pages: int, size: int) -> None
         assert len(chunks[0]) == min(pages, max(1, size // 4))
         assert all(len(chunk) == size for chunk in chunks[1:-1])
         assert all(len(chunk) <= size for chunk in chunks[1:])
+
+
+@pytest.mark.parametrize("problems", [ARTIFACT_ERRORS, ARTIFACT_ERRORS + 3])
+def test_the_artifact_says_how_many_problems_its_table_left_out(problems: int) -> None:
+    errors = [PageError(file=f"P{i}.md", field="stages", message="unknown stage")
+              for i in range(problems)]
+    text = IngestSummary(run_id="r", source="s", errors=errors).markdown()
+    listed = [line for line in text.splitlines() if line.startswith("| P")]
+    assert len(listed) == ARTIFACT_ERRORS and listed[-1].startswith(f"| P{ARTIFACT_ERRORS - 1}.md")
+    more = [line for line in text.splitlines() if "more:" in line]
+    assert more == ([] if problems == ARTIFACT_ERRORS else [
+        "| ... | | 3 more: `chickgraph ingest --json` lists them all |"])
