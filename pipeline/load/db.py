@@ -268,7 +268,8 @@ def apply_schema(driver: Driver, settings: Settings, force: bool = False) -> int
             return 0
         for statement in statements:
             session.run(neo4j.Query(statement)).consume()  # type: ignore[arg-type]
-        session.run("CALL db.awaitIndexes(300)").consume()
+        awaited = neo4j.Query(cypher_files.load("admin/await_indexes"))  # type: ignore[arg-type]
+        session.run(awaited).consume()
     return len(statements)
 
 

@@ -37,11 +37,13 @@ from tests.conftest import (
     FIXTURES,
     REPO,
     assert_same,
+    flow_reads,
     load_fresh,
     mark_loaded,
     needs_corpus,
     reference_dump,
     warm_up,
+    with_section,
 )
 
 pytestmark = pytest.mark.integration
@@ -343,11 +345,7 @@ def versions(tmp_path: Path) -> tuple[Path, Path]:
 
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:
-    from pipeline.flow import flows
-
-    smaller = settings.model_copy(update={
-        "ingest": settings.ingest.model_copy(update={"chunk_size": CHUNK})})
-    monkeypatch.setattr(flows, "get_settings", lambda: smaller)
+    flow_reads(monkeypatch, with_section(settings, "ingest", chunk_size=CHUNK))
 
 
 class FailingTx:
