@@ -147,9 +147,12 @@ class IngestRun:
 
     def claim_keys(self, pages: Iterable[PageRows]) -> tuple[list[PageRows], list[str]]:
         """Two pages describing one gene: the smaller path wins, deterministically; reported.
+        A graph page that left the source (`to_delete`) holds its gene for nobody: a renamed
+        or moved page takes it over whatever the paths, with no report.
 
         Returns the pages to write and the graph pages to delete in the same transaction: a
-        page that held the gene in the graph and now loses it to a smaller path.
+        page that held the gene in the graph and now loses it (to a smaller path, or because
+        it left the source).
         """
         accepted: list[PageRows] = []
         displace: list[str] = []
@@ -162,6 +165,16 @@ class IngestRun:
                 del owners[old_key]
             holder = owners.get(rec.gene_key)
             if holder is not None and holder != rec.path:
+                if holder in self.to_delete:
+                    # the page that held the gene left the source (renamed, moved to another
+                    # folder): this one takes the gene over, and the old page goes in the same
+                    # transaction; it is counted as deleted, not as a conflict
+                    displace.append(holder)
+                    keys.pop(holder, None)
+                    owners[rec.gene_key] = rec.path
+                    keys[rec.path] = rec.gene_key
+                    accepted.append(rec)
+                    continue
                 if holder < rec.path:
                     self._lose(rec.path,
                                f"{rec.gene_key} is already described by {holder}; page skipped")

@@ -106,6 +106,24 @@ def test_image_moves_to_another_stage(empty_graph: Any, settings: Any, pages: Pa
     assert [r["s"] for r in stages] == ["HH12"]
 
 
+@pytest.mark.parametrize("renamed", ["GENEA-renamed.md", "sub/GENEA.md", "0-GENEA.md"])
+def test_a_renamed_or_moved_page_keeps_its_gene(empty_graph: Any, settings: Any, pages: Path,
+                                                renamed: str) -> None:
+    """The graph's page left the source and a new path describes its gene, sorting after the
+    old one (the gene was lost for a run: skipped as "already described by" a page that was
+    then deleted) or before it (the old page was reported as a failed page): a sync equals a
+    fresh load of the folder, and reports one page loaded, one deleted, nothing failed."""
+    load_fresh(empty_graph, settings, pages)
+    (pages / renamed).parent.mkdir(exist_ok=True)
+    (pages / "GENEA.md").rename(pages / renamed)
+    summary = ingest(pages)
+    assert (summary.pages_loaded, summary.pages_deleted, summary.pages_failed) == (1, 1, 0)
+    assert summary.errors == []
+    [(path, _)] = export_page(empty_graph, settings, symbol="GENEA")
+    assert path == renamed
+    assert_same(graph_dump.dump(empty_graph, settings), fresh_dump(empty_graph, settings, pages))
+
+
 def test_deleted_page_keeps_shared_ortholog(empty_graph: Any, settings: Any, pages: Path) -> None:
     human = "NCBITaxon:9606/NCBIGene:5002"
     sync_equals_fresh(empty_graph, settings, pages, lambda: (pages / "GENEC.md").unlink())

@@ -198,6 +198,25 @@ def test_a_page_that_lost_its_gene_in_the_graph_is_deleted_with_the_winner() -> 
     assert rows.delete_paths == ["b.md"] and rows.paths == ["a.md"]
 
 
+@pytest.mark.parametrize("renamed", ["Alas2-renamed.md", "0-ALAS2.md"])
+def test_a_renamed_page_takes_over_its_gene_from_the_page_that_left(renamed: str) -> None:
+    """ALAS2.md renamed: the graph's page has left the source, so the new path takes the gene
+    whether it sorts after the old one (it was skipped, and the gene lost for a run) or
+    before it (the old page was reported as a failed page); the old page is deleted in the
+    same transaction, and counted as deleted, not failed."""
+    state = GraphState.from_owners([{"path": "ALAS2.md", "gene_key": "g", "sha256": "1"},
+                                    {"path": "SHH.md", "gene_key": "s", "sha256": "2"}],
+                                   full_reload=False)
+    run = fresh(state)
+    run.to_delete |= {"ALAS2.md"}  # as the flow finds it: in the graph, not in the source
+    rows = run.absorb(chunk(page(renamed, "g"), unchanged=("SHH.md",)))
+    assert rows.paths == [renamed] and rows.delete_paths == ["ALAS2.md"]
+    assert run.summary.errors == [] and run.summary.pages_failed == 0
+    assert (run.summary.pages_loaded, run.summary.pages_unchanged) == (1, 1)
+    assert run.state.owner_of_key == {"g": renamed, "s": "SHH.md"}
+    assert run.displaced == set()
+
+
 def test_a_page_skipped_for_a_gene_it_held_is_deleted() -> None:
     """z.md held g2 in the graph; it now describes g1, which a.md owns: its old data goes."""
     state = GraphState.from_owners([{"path": "a.md", "gene_key": "g1", "sha256": "1"},
