@@ -32,7 +32,7 @@ from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from prefect.utilities.annotations import quote
 
 from pipeline.enrich import apply as enrichment
-from pipeline.errors import ConfigError, StrictModeFailure
+from pipeline.errors import ConfigError, SourceError, StrictModeFailure
 from pipeline.extract import release, sources
 from pipeline.extract.pages import discover, relative_id
 from pipeline.ingest import core
@@ -327,6 +327,9 @@ def ingest_flow(
     layout = release.locate(Path(source))  # a release root, a corpus folder or bare pages
     root = layout.pages
     paths = [relative_id(root, p) for p in discover(root)]
+    if not paths:  # a wrong folder, not a release that removed every page
+        raise SourceError(f"{root}: no pages (*.md) in this folder or below it; a sync to it "
+                          "would delete every page of the graph")
     run_id = str(uuid.uuid4())
     steps: dict[str, float] = {}
     with _step(steps, "prepare"):
@@ -369,5 +372,5 @@ def ingest_flow(
         first = summary.errors[0]
         raise StrictModeFailure(
             f"--strict: {summary.pages_failed} page(s) failed validation; first: "
-            f"{first.file}: {first.field}: {first.message}")
+            f"{first.file}: {first.field}: {first.message}", summary)
     return summary

@@ -50,6 +50,7 @@ def console_quiet(settings: Settings) -> Iterator[None]:
     block runs, Prefect's console handlers show only CRITICAL records; its API handler
     still gets everything (a Prefect server's UI shows each task's traceback)."""
     configure_prefect(settings)
+    import prefect.main  # noqa: F401  configures Prefect's logging: its handlers exist from here
     from prefect.logging.handlers import PrefectConsoleHandler
 
     loggers = [logging.getLogger(), *(logger for logger in

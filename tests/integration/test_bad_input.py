@@ -475,6 +475,17 @@ def test_cli_ingest_json_reports_every_bad_page(
         assert error["field"] in kind.fields and re.search(kind.message, error["message"]), error
     paths = {r["path"] for r in read(empty_graph, settings, "MATCH (p:Page) RETURN p.path AS path")}
     assert paths - SILENTLY_LOADED == set(GOOD) | set(WINNERS)
+    # --strict fails the run, and still lists every bad page, not only the first
+    strict = subprocess.run(
+        [sys.executable, "-m", "pipeline", "ingest", str(corpus.root), "--json", "--strict"],
+        capture_output=True, text=True, env=dict(os.environ), timeout=600, cwd=REPO,
+        check=False)
+    assert strict.returncode == 1, strict.stderr[-3000:]
+    assert strict.stderr.splitlines()[-1].startswith("error: --strict: "), strict.stderr[-3000:]
+    failed = json.loads(strict.stdout)
+    assert failed["status"] == "failed" and failed["pages_failed"] == summary["pages_failed"]
+    assert {e["file"] for e in failed["errors"] if e["severity"] == "error"} == {
+        e["file"] for e in errors if e["severity"] == "error"}
 
 
 def test_cli_size_limit_from_the_environment(shared_prefect_api: str, empty_graph: Any,
@@ -491,3 +502,28 @@ def test_cli_size_limit_from_the_environment(shared_prefect_api: str, empty_grap
     [error] = summary["errors"]
     assert (error["file"], error["field"]) == ("good-alpha.md", FILE)
     assert f"over the page size limit of {limit}" in error["message"]
+
+
+def test_cli_refuses_a_folder_with_no_pages_and_keeps_the_graph(
+    shared_prefect_api: str, empty_graph: Any, settings: Settings, tmp_path: Path
+) -> None:
+    """A wrong path (or a mount that is not there) is not a release that removed every page:
+    one line naming it, exit 1, no traceback (Prefect logs a failed flow's exception on the
+    console; the command's quiet console keeps it to its API), nothing deleted."""
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    shutil.copyfile(mk.BAD / "good-alpha.md", pages / "good-alpha.md")
+    assert cli_ingest(pages)["pages_loaded"] == 1
+    empty = tmp_path / "empty"
+    (empty / "sub").mkdir(parents=True)
+    (empty / "sub" / "notes.txt").write_text("not a page", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pipeline", "ingest", str(empty)],
+                          capture_output=True, text=True, env=dict(os.environ), timeout=600,
+                          cwd=REPO, check=False)
+    assert done.returncode == 1, done.stderr[-3000:]
+    assert "Traceback" not in done.stderr, done.stderr[-3000:]
+    assert done.stderr.splitlines()[-1] == (
+        f"error: {empty}: no pages (*.md) in this folder or below it; a sync to it would "
+        "delete every page of the graph")
+    paths = read(empty_graph, settings, "MATCH (p:Page) RETURN p.path AS path")
+    assert paths == [{"path": "good-alpha.md"}]
