@@ -42,7 +42,15 @@ class IngestLocked(ChickGraphError):
 
 
 class StrictModeFailure(ChickGraphError):
-    """--strict: at least one page failed validation."""
+    """--strict: at least one page failed validation. Carries the run's summary (an
+    IngestSummary), so that the command can list every failed page, not only the first."""
+
+    def __init__(self, message: str, summary: object | None = None) -> None:
+        super().__init__(message)
+        self.summary = summary
+
+    def __reduce__(self) -> tuple[type, tuple[str, object | None]]:
+        return type(self), (str(self), self.summary)  # the summary survives a pickle
 
 
 class EnrichmentError(ChickGraphError):

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from pipeline.cli.output import FORMAT_HELP, out, print_rows
+from pipeline.cli.output import FORMAT_HELP, ROW_FORMATS, one_of, out, print_rows
+from pipeline.errors import StrictModeFailure
 from pipeline.load import cypher_files, db
 from pipeline.settings import get_settings
+
+if TYPE_CHECKING:
+    from pipeline.ingest.summary import IngestSummary
 
 
 def ingest_cmd(
@@ -31,14 +35,26 @@ def ingest_cmd(
     reported with file, field and reason and keep their previous data. Exit 0 when the run
     finished (even with bad pages), 1 when it could not run.
     """
-    from pipeline.cli.ingest_run import render_summary, run_ingest
+    from pipeline.cli.ingest_run import run_ingest
+    from pipeline.ingest.summary import IngestSummary
 
     settings = get_settings()
     if path is not None and source is not None:
         raise typer.BadParameter("give a PATH or --source, not both")
     folder = None if source is not None else (path or settings.ingest.source).resolve()
-    summary = run_ingest(folder, source_name=source, show_progress=not as_json, strict=strict,
-                         lock_wait_s=wait)
+    try:
+        summary = run_ingest(folder, source_name=source, show_progress=not as_json,
+                             strict=strict, lock_wait_s=wait)
+    except StrictModeFailure as failure:
+        if isinstance(failure.summary, IngestSummary):  # every failed page, then exit 1
+            _show(failure.summary, as_json)
+        raise
+    _show(summary, as_json)
+
+
+def _show(summary: IngestSummary, as_json: bool) -> None:
+    from pipeline.cli.ingest_run import render_summary
+
     if as_json:
         sys.stdout.write(summary.model_dump_json(indent=2) + "\n")
     else:
@@ -46,8 +62,9 @@ def ingest_cmd(
 
 
 def runs_cmd(
-    limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs.")] = 10,
-    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many runs.", min=1)] = 10,
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP,
+                                     callback=one_of(*ROW_FORMATS))] = "table",
 ) -> None:
     """Recent ingestion runs recorded in the graph, newest first."""
     settings = get_settings()
