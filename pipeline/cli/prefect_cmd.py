@@ -58,15 +58,18 @@ def serve_cmd(
     (`chickgraph prefect start` or PREFECT_API_URL) so the schedule outlives this process.
     """
     settings = get_settings()
-    from prefect.flows import EntrypointType
-
     from pipeline.extract.sources import named_source
     from pipeline.flow.prefect_env import configure_prefect
 
     schedule = settings.schedule
     name = source or schedule.source
     named_source(settings, name)  # fail now, not at 3 a.m.
+    # before Prefect is imported: it reads its settings (the managed server's API URL that
+    # configure_prefect finds) once, at import; imported first, it served on a temporary
+    # API, which cannot schedule
     configure_prefect(settings)
+    from prefect.flows import EntrypointType
+
     from pipeline.flow.flows import ingest_flow, task_runner
 
     echo(f"serving {ingest_flow.name}/{schedule.deployment}: cron {cron or schedule.cron!r} "
