@@ -216,9 +216,13 @@ def dump(settings: Settings, out: Path, echo: Echo = print) -> Manifest:
         raise DumpError(f"{out}: is a folder; give a file name, e.g. {out / 'chickgraph.tar'}")
     if not out.parent.is_dir():
         raise DumpError(f"{out.parent}: no such folder")
+    was_running = neo4j_server.running_pid(settings) is not None
     neo4j_server.start(settings, echo)  # the facts come from the running server
     _refuse_during_ingest(settings)
     facts = graph_facts(settings)
+    if not was_running:  # left as it was found: stopped (a 4 GB heap is not left behind)
+        echo("Stopping Neo4j again ...")
+        neo4j_server.stop(settings)
     work = out.parent / f".{out.name}.work"
     partial = out.parent / f".{out.name}.partial"
     shutil.rmtree(work, ignore_errors=True)

@@ -79,12 +79,18 @@ def own_server(settings: Any, driver: Any) -> Iterator[Any]:
 @pytest.fixture(scope="module")
 def corpus_dump(own_server: Any, settings: Any, prefect_harness: None,
                 tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, graph_dump.GraphDump]:
-    """The whole 2025-11-29 corpus as the flow loads it, dumped with the CLI; and its graph."""
+    """The whole 2025-11-29 corpus as the flow loads it, dumped with the CLI; and its graph.
+
+    Dumped from a stopped server, which the dump starts for its facts and leaves stopped as
+    it found it (a dump from a running one, restarted after: test_admin_killed_during_dump)."""
     before = reference_dump(own_server, settings, CURRENT)
     graph_of(own_server, settings, CURRENT)
     out = tmp_path_factory.mktemp("dumps") / "chickgraph-2025-11-29.tar"
+    neo4j_server.stop(settings)
     result = cli("neo4j", "dump", "-o", str(out))
     assert result.returncode == 0, result.stderr[-3000:]
+    assert neo4j_server.running_pid(settings) is None, "the dump left the server running"
+    neo4j_server.start(settings, echo=lambda _m: None)
     warm_up(own_server, settings)
     after = graph_dump.dump(own_server, settings)
     assert after == before, after.difference(before)  # dumping changes nothing
