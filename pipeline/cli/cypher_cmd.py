@@ -7,21 +7,20 @@ from typing import Annotated
 import typer
 
 from pipeline.cli.connection import connection
-from pipeline.cli.output import FORMAT_HELP, parse_params, print_rows
+from pipeline.cli.output import FORMAT_HELP, ROW_FORMATS, one_of, parse_params, print_rows
 from pipeline.load import db
 
 
 def cypher_cmd(
     query: Annotated[str, typer.Argument(help="The Cypher query; values go in --param.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP,
+                                     callback=one_of(*ROW_FORMATS))] = "table",
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="name=value (repeatable); JSON values are parsed.")] = None,
     write: Annotated[bool, typer.Option(
         "--write", help="Run in a write transaction (default: read-only).")] = False,
 ) -> None:
     """Run raw Cypher. Read-only unless --write: the server refuses writes otherwise."""
-    if fmt not in ("table", "json", "csv"):
-        raise typer.BadParameter(f"unknown format {fmt!r}", param_hint="--format")
     settings = connection()  # what the server is and how to log in (no pydantic)
     params = parse_params(param or [])
     with db.connect(settings) as driver:

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import sys
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -24,6 +25,18 @@ if TYPE_CHECKING:
     err: Console  # stderr
 
 FORMAT_HELP = "Output format: table, json (an array of row objects) or csv."
+ROW_FORMATS = ("table", "json", "csv")
+
+
+def one_of(*allowed: str) -> Callable[[str], str]:
+    """The `callback` of a --format option: a value not in `allowed` is refused (exit 2, the
+    choices named) instead of falling back to the default format."""
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise typer.BadParameter(f"unknown format {value!r}; choose {', '.join(allowed)}")
+        return value
+
+    return check
 
 _CONSOLES: dict[str, Console] = {}
 

@@ -16,7 +16,7 @@ import typer
 
 from pipeline.cli import output
 from pipeline.cli.connection import connection
-from pipeline.cli.output import FORMAT_HELP, echo, print_rows
+from pipeline.cli.output import FORMAT_HELP, ROW_FORMATS, echo, one_of, print_rows
 from pipeline.errors import ChickGraphError
 from pipeline.load import db
 
@@ -31,7 +31,8 @@ def query_cmd(
     name: Annotated[str | None, typer.Argument(help="Query name (see --list).")] = None,
     param: Annotated[list[str] | None, typer.Option(
         "--param", "-p", help="name=value (repeatable): see --list for each query's.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP)] = "table",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=FORMAT_HELP,
+                                     callback=one_of(*ROW_FORMATS))] = "table",
     limit: Annotated[int | None, typer.Option("--limit", "-n", help="At most N rows.")] = None,
     list_all: Annotated[bool, typer.Option("--list", help="List queries and parameters.")] = False,
 ) -> None:
@@ -128,7 +129,8 @@ def plot_orthologs(
 def export_cmd(
     symbol: Annotated[str | None, typer.Argument(help="Gene symbol of the page.")] = None,
     path: Annotated[str | None, typer.Option("--path", help="Page path instead of symbol.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="yaml or json")] = "yaml",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="yaml or json",
+                                     callback=one_of("yaml", "json"))] = "yaml",
 ) -> None:
     """Rebuild a page's front matter from the graph alone."""
     from pipeline.queries.export import export_page

@@ -122,6 +122,24 @@ def test_typer_still_reports_bad_values(tmp_path: Path) -> None:
     assert "--limit" in done.stderr and "not a valid int" in done.stderr
 
 
+@pytest.mark.parametrize(("command", "choices"), [
+    (["query", "orthologs", "-p", "symbol=ALAS2"], "table, json, csv"),
+    (["cypher", "RETURN 1"], "table, json, csv"),
+    (["runs"], "table, json, csv"),
+    (["export", "ALAS2"], "yaml, json"),
+])
+def test_an_unknown_format_is_refused_not_replaced(command: list[str], choices: str,
+                                                   tmp_path: Path) -> None:
+    """`-f xml` printed the default format, exit 0: a script parsing the output got a table."""
+    done = subprocess.run([sys.executable, "-m", "pipeline", *command, "-f", "xml"],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **unreachable_server(tmp_path)})
+    assert done.returncode == 2, done.stderr
+    said = " ".join(done.stderr.replace("│", " ").split())  # typer's box wraps the line
+    assert "unknown format 'xml'; choose " + choices in said, done.stderr
+    assert done.stdout == ""
+
+
 def test_the_probe_sees_heavy_imports(tmp_path: Path) -> None:
     """The check above can fail: `serve` does load its module (Prefect comes when it runs)."""
     assert "pipeline.cli.prefect_cmd" in imported_modules("serve", "--help", tmp=tmp_path)
