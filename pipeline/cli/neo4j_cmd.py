@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from pipeline.cli.output import echo, out
-from pipeline.errors import ChickGraphError
+from pipeline.errors import ChickGraphError, Neo4jAuthFailed
 from pipeline.load import db
 from pipeline.servers import dump, neo4j_server
 from pipeline.settings import get_settings
@@ -44,7 +44,8 @@ def neo4j_stop() -> None:
 def neo4j_status(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
-    """running, starting or stopped, server version and URI (exit 0 either way)."""
+    """running, starting or stopped, server version and URI (exit 0 either way). A server
+    that refuses the login is running: the refusal is printed on stderr."""
     settings = get_settings()
     info: dict[str, Any] = {"uri": settings.neo4j.effective_uri,
                             "external": settings.neo4j.external, "pid": None}
@@ -53,15 +54,21 @@ def neo4j_status(
     try:
         info["version"] = db.server_version(settings)
         info["status"] = "running"
+    except Neo4jAuthFailed as exc:  # it answered: up, but not for these credentials
+        info["version"] = None
+        info["status"] = "running"
+        info["error"] = str(exc)
     except ChickGraphError as exc:
         info["version"] = None
         info["status"] = "stopped" if info["pid"] is None else "starting"
         info["error"] = str(exc)
     if as_json:
         out.print_json(json.dumps(info))
-    else:
-        version = f" {info['version']}" if info["version"] else ""
-        out.print(f"{info['status']}{version} {info['uri']}", markup=False, highlight=False)
+        return
+    version = f" {info['version']}" if info["version"] else ""
+    out.print(f"{info['status']}{version} {info['uri']}", markup=False, highlight=False)
+    if info["status"] == "running" and "error" in info:
+        echo(f"login refused: {info['error']}")
 
 
 @app.command("dump")

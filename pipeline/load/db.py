@@ -64,6 +64,10 @@ def connect(settings: Settings) -> Iterator[Driver]:
         driver.close()
 
 
+# after dbms.security.auth_max_failed_attempts (3) wrong passwords, for auth_lock_time (5 s)
+AUTH_RATE_LIMIT = "Neo.ClientError.Security.AuthenticationRateLimit"
+
+
 def verify(driver: Driver, settings: Settings) -> None:
     uri = settings.neo4j.effective_uri
     try:
@@ -72,6 +76,12 @@ def verify(driver: Driver, settings: Settings) -> None:
         raise Neo4jAuthFailed(
             f"Neo4j at {uri} rejected user {settings.neo4j.username!r}: check NEO4J_PASSWORD"
         ) from exc
+    except ClientError as exc:
+        if exc.code != AUTH_RATE_LIMIT:
+            raise
+        raise Neo4jAuthFailed(
+            f"Neo4j at {uri} rejected user {settings.neo4j.username!r} too often and refuses "
+            "logins for a few seconds: check NEO4J_PASSWORD, then try again") from exc
     except (ServiceUnavailable, DriverError, OSError) as exc:
         raise unavailable(settings, exc) from exc
 

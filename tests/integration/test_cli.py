@@ -135,6 +135,19 @@ def test_start_twice_then_stop_leaves_no_jvm(private_server_env: dict[str, str])
         wrong_start = cli("neo4j", "start",
                           env={**private_server_env, "NEO4J_PASSWORD": "wrong-pw"})
         assert wrong_start.returncode == 1 and "rejected" in wrong_start.stderr
+        # status: the server runs, the login is refused (it said "starting" before)
+        wrong_status = cli("neo4j", "status",
+                           env={**private_server_env, "NEO4J_PASSWORD": "wrong-pw"})
+        assert wrong_status.returncode == 0, wrong_status.stderr
+        assert wrong_status.stdout.startswith("running ")
+        refused = wrong_status.stderr
+        assert refused.startswith("login refused: ") and "rejected" in refused, refused
+        # three wrong logins: Neo4j refuses any login for a few seconds; still one line, with
+        # the hint (it was "Neo4j refused the query: ...AuthenticationRateLimit")
+        limited = cli("cypher", "RETURN 1",
+                      env={**private_server_env, "NEO4J_PASSWORD": "wrong-pw"})
+        assert limited.returncode == 1 and len(limited.stderr.strip().splitlines()) == 1
+        assert "NEO4J_PASSWORD" in limited.stderr, limited.stderr
         password = (home / "password").read_text().strip()
         assert oct((home / "password").stat().st_mode & 0o777) == "0o600"
         conf = (home / "conf" / "neo4j.conf").read_text()
