@@ -365,10 +365,19 @@ def load_settings(
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
-        raise ConfigError(f"{path}: {field}: {first['msg']}") from exc
+        raise ConfigError(f"{_origin(field, path, env)}: {field}: {first['msg']}") from exc
     finally:
         _INPUTS.reset(token)
     return _resolve_paths(settings, roots(path, env))
+
+
+def _origin(field: str, path: Path, env: Mapping[str, str]) -> str:
+    """Where a bad value came from: the variable that set the field, when one did (it wins
+    over the file), else the file."""
+    for name, target in ENV_OVERRIDES.items():
+        if target == field and env.get(name) is not None:
+            return f"{name}={env[name]!r} (environment, over {path})"
+    return str(path)
 
 
 @lru_cache(maxsize=1)

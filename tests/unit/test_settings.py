@@ -284,9 +284,13 @@ def test_unknown_keys_and_bad_types_name_file_and_field(
     assert "\n" not in message
 
 
-def test_bad_environment_value_names_the_field(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"neo4j\.local\.bolt_port"):
-        load_settings(write_config(tmp_path, FULL), environ={"CHICKGRAPH_BOLT_PORT": "abc"})
+def test_bad_environment_value_names_the_variable_and_the_field(tmp_path: Path) -> None:
+    """The file is not blamed for a value it does not hold."""
+    config = write_config(tmp_path, FULL)
+    with pytest.raises(ConfigError) as error:
+        load_settings(config, environ={"CHICKGRAPH_BOLT_PORT": "abc"})
+    assert str(error.value).startswith(
+        f"CHICKGRAPH_BOLT_PORT='abc' (environment, over {config}): neo4j.local.bolt_port: ")
 
 
 def test_checkpoint_interval_reaches_the_servers_conf_only_when_set(tmp_path: Path) -> None:
