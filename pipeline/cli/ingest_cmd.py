@@ -27,7 +27,8 @@ def ingest_cmd(
     strict: Annotated[bool, typer.Option(
         "--strict", help="Fail the run (exit 1) if any page fails validation.")] = False,
     wait: Annotated[float, typer.Option(
-        "--wait", help="Seconds to wait for another run's lock (default: fail at once).")] = 0,
+        "--wait", help="Seconds to wait for another run's lock (default: fail at once).",
+        min=0)] = 0,
 ) -> None:
     """Load (or sync) a release (gene pages + data/ files) or a folder of pages into Neo4j.
 

@@ -125,7 +125,10 @@ def convert(spec: ParamSpec, value: Any) -> Any:
             case "string" | "symbol":
                 return str(value)
             case "int":  # every int parameter is a count (a limit, a threshold of genes)
-                number = int(value)
+                try:
+                    number = int(value)
+                except ValueError:
+                    raise ValueError(f"{value!r} is not a whole number") from None
                 if number < 0:
                     raise ValueError(f"{value!r} is negative: it counts rows or genes")
                 return number

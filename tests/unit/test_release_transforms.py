@@ -255,3 +255,6 @@ def test_count_parameters_refuse_negative_values() -> None:
     for name, value in (("limit", "-1"), ("scan_from", -5)):
         with pytest.raises(named.QueryError, match=f"parameter {name} \\(int\\): .*negative"):
             named.convert(spec.param(name), value)
+    with pytest.raises(named.QueryError) as words:  # not Python's "invalid literal for int()"
+        named.convert(spec.param("limit"), "abc")
+    assert str(words.value) == "parameter limit (int): 'abc' is not a whole number"
