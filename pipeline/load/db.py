@@ -90,7 +90,9 @@ def unavailable(settings: Settings, exc: BaseException) -> Neo4jUnavailable:
     """The one-line error for a server that cannot be reached (never, or no longer)."""
     uri = settings.neo4j.effective_uri
     hint = "" if settings.neo4j.external else " (start it with `chickgraph neo4j start`)"
-    reason = str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__
+    # the driver's message runs over lines ("Couldn't connect to ... (resolved to ...):" then
+    # the reason): the lines joined, not the first alone, which ended on a colon
+    reason = " ".join(str(exc).split()) or type(exc).__name__
     return Neo4jUnavailable(f"Neo4j is not reachable at {uri}{hint}: {reason}")
 
 

@@ -272,6 +272,9 @@ def _write_tar(path: Path, manifest: Manifest, archive: Path) -> None:
 
 def read_manifest(path: Path) -> Manifest:
     """The artefact's manifest, or a one-line refusal naming the file (and field)."""
+    if path.is_dir():
+        raise DumpError(f"{path}: is a folder; give the dump file (made by `chickgraph neo4j "
+                        "dump -o FILE`)")
     if not path.is_file():
         raise DumpError(f"{path}: no such file")
     try:

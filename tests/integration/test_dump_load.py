@@ -223,9 +223,16 @@ def test_truncated_dump_is_refused(previous_db: Any, corpus_dump: Any, tmp_path:
     assert str(cut) in line and "truncated" in line
 
 
-@pytest.mark.parametrize("kind", ["random bytes", "tar without manifest", "bad manifest"])
+@pytest.mark.parametrize("kind", ["random bytes", "tar without manifest", "bad manifest",
+                                  "a folder"])
 def test_foreign_file_is_refused(previous_db: Any, tmp_path: Path, kind: str) -> None:
     path = tmp_path / "foreign.tar"
+    if kind == "a folder":  # it said "no such file"
+        path.mkdir()
+        line = one_line_error(cli("neo4j", "load", str(path), "--force"))
+        assert line == (f"error: {path}: is a folder; give the dump file (made by `chickgraph "
+                        "neo4j dump -o FILE`)")
+        return
     if kind == "random bytes":
         path.write_bytes(os.urandom(300_000))
     elif kind == "tar without manifest":

@@ -140,6 +140,18 @@ def test_an_unknown_format_is_refused_not_replaced(command: list[str], choices: 
     assert done.stdout == ""
 
 
+def test_an_unreachable_server_is_one_line_with_its_reason(tmp_path: Path) -> None:
+    """The driver's message runs over two lines; the first alone ended on "resolved to (...):",
+    the reason cut off."""
+    done = subprocess.run([sys.executable, "-m", "pipeline", "cypher", "RETURN 1"],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **unreachable_server(tmp_path)})
+    assert done.returncode == 1, done.stderr
+    [line] = done.stderr.strip().splitlines()
+    assert line.startswith("error: Neo4j is not reachable at bolt://127.0.0.1:"), line
+    assert "Connection refused" in line and not line.endswith(":"), line
+
+
 def test_the_probe_sees_heavy_imports(tmp_path: Path) -> None:
     """The check above can fail: `serve` does load its module (Prefect comes when it runs)."""
     assert "pipeline.cli.prefect_cmd" in imported_modules("serve", "--help", tmp=tmp_path)
