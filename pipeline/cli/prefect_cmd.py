@@ -68,17 +68,33 @@ def serve_cmd(
     # configure_prefect finds) once, at import; imported first, it served on a temporary
     # API, which cannot schedule
     configure_prefect(settings)
+    cron = _checked_cron(cron or schedule.cron, schedule.timezone)
     from prefect.flows import EntrypointType
 
     from pipeline.flow.flows import ingest_flow, task_runner
 
-    echo(f"serving {ingest_flow.name}/{schedule.deployment}: cron {cron or schedule.cron!r} "
+    echo(f"serving {ingest_flow.name}/{schedule.deployment}: cron {cron!r} "
           f"({schedule.timezone}), source {name!r}")
     ingest_flow.with_options(task_runner=task_runner(settings)).serve(
-        name=schedule.deployment, cron=cron or schedule.cron,
+        name=schedule.deployment, cron=cron,
         parameters={"source_name": name}, tags=["chickgraph"],
         description="Scheduled ChickGraph ingestion (sync of a source into Neo4j)",
         limit=1,
         # runs import the flow from the installed package, not from a file under the cwd
         entrypoint_type=EntrypointType.MODULE_PATH,
     )
+
+
+def _checked_cron(expression: str, timezone: str) -> str:
+    """The schedule as Prefect will read it (its CronSchedule), checked before serving: a bad
+    one failed deep in Prefect's deployment code, a 190-line traceback."""
+    from prefect.client.schemas.schedules import CronSchedule
+    from pydantic import ValidationError
+
+    try:
+        CronSchedule(cron=expression, timezone=timezone)
+    except ValidationError as exc:
+        reason = exc.errors()[0]["msg"]
+        raise typer.BadParameter(f"{expression!r} ({timezone}): {reason}",
+                                 param_hint="--cron or schedule.cron") from None
+    return expression

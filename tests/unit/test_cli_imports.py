@@ -152,6 +152,18 @@ def test_an_unreachable_server_is_one_line_with_its_reason(tmp_path: Path) -> No
     assert "Connection refused" in line and not line.endswith(":"), line
 
 
+def test_serve_refuses_a_bad_cron_before_serving(tmp_path: Path) -> None:
+    """It failed inside Prefect's deployment code: a 190-line traceback, no `error:` line."""
+    done = subprocess.run([sys.executable, "-m", "pipeline", "serve", "--cron", "not a cron"],
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, **unreachable_server(tmp_path),
+                               "CHICKGRAPH_PREFECT_HOME": str(tmp_path / "prefect")})
+    assert done.returncode == 2, done.stderr
+    said = " ".join(done.stderr.replace("│", " ").split())
+    assert "--cron or schedule.cron: 'not a cron' (UTC)" in said, done.stderr
+    assert "Traceback" not in done.stderr and done.stdout == ""
+
+
 def test_the_probe_sees_heavy_imports(tmp_path: Path) -> None:
     """The check above can fail: `serve` does load its module (Prefect comes when it runs)."""
     assert "pipeline.cli.prefect_cmd" in imported_modules("serve", "--help", tmp=tmp_path)
