@@ -175,9 +175,12 @@ def assert_one_line_error(returncode: int, stderr: str) -> str:
 def seed(driver: Any, settings: Any, tmp_path: Path) -> None:
     """An empty graph that already holds the vocabularies and their fingerprint, as after
     an earlier run: a load into it is incremental (pages skipped by hash), not a reload."""
-    empty = tmp_path / "no-pages"
-    empty.mkdir(exist_ok=True)
-    load_fresh(driver, settings, empty)
+    from pipeline.ingest.chunks import fingerprint, vocabularies
+
+    load_fresh(driver, settings, None)  # a sync to a folder without pages is refused
+    db.apply_schema(driver, settings)
+    writer.write_vocabulary(driver, settings, vocabularies())  # what the run's prepare step
+    writer.set_vocabulary_fingerprint(driver, settings, fingerprint())  # and finish write
     mark_loaded(None)
     assert page_count(driver, settings) == 0
 
