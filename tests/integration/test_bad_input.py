@@ -513,7 +513,7 @@ def test_cli_refuses_a_folder_with_no_pages_and_keeps_the_graph(
     pages = tmp_path / "pages"
     pages.mkdir()
     shutil.copyfile(mk.BAD / "good-alpha.md", pages / "good-alpha.md")
-    assert cli_ingest(pages)["pages_loaded"] == 1
+    load_fresh(empty_graph, settings, pages)
     empty = tmp_path / "empty"
     (empty / "sub").mkdir(parents=True)
     (empty / "sub" / "notes.txt").write_text("not a page", encoding="utf-8")
