@@ -165,24 +165,19 @@ class IngestRun:
                 del owners[old_key]
             holder = owners.get(rec.gene_key)
             if holder is not None and holder != rec.path:
-                if holder in self.to_delete:
-                    # the page that held the gene left the source (renamed, moved to another
-                    # folder): this one takes the gene over, and the old page goes in the same
-                    # transaction; it is counted as deleted, not as a conflict
-                    displace.append(holder)
-                    keys.pop(holder, None)
-                    owners[rec.gene_key] = rec.path
-                    keys[rec.path] = rec.gene_key
-                    accepted.append(rec)
-                    continue
-                if holder < rec.path:
+                # a holder that left the source (renamed, moved to another folder) is no rival:
+                # this page takes the gene over and the old one goes in the same transaction,
+                # counted as deleted, not as a conflict
+                rival = holder not in self.to_delete
+                if rival and holder < rec.path:
                     self._lose(rec.path,
                                f"{rec.gene_key} is already described by {holder}; page skipped")
                     if old_key is not None:
                         displace.append(rec.path)
                     continue
-                self._lose(holder, f"{rec.gene_key} is also described by {rec.path}, which "
-                                   "wins; page removed")
+                if rival:
+                    self._lose(holder, f"{rec.gene_key} is also described by {rec.path}, which "
+                                       "wins; page removed")
                 displace.append(holder)
                 keys.pop(holder, None)
             owners[rec.gene_key] = rec.path
