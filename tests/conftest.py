@@ -13,9 +13,10 @@ import shutil
 import socket
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -264,6 +265,17 @@ def reference_dump(driver: Any, settings: Settings, source: Path) -> Any:
         _reference_dumps[str(source)] = graph_dump.dump(graph_of(driver, settings, source),
                                                         settings)
     return _reference_dumps[str(source)]
+
+
+T = TypeVar("T")
+
+
+def checked_in_threads(check: Callable[[T], int], items: Iterable[T], threads: int = 4) -> int:
+    """The sum of `check` over `items`, run on a few threads: an exhaustive comparison of
+    thousands of short queries waits on round trips, which threads overlap (the driver is
+    thread-safe, each check opens its own sessions). The first failed check is raised."""
+    with ThreadPoolExecutor(threads) as pool:
+        return sum(pool.map(check, items))
 
 
 def free_port() -> int:

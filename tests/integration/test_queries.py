@@ -25,7 +25,7 @@ from pipeline.load import db
 from pipeline.queries import named
 from pipeline.transform.vocab.anatomy import load_anatomy, split_location
 from pipeline.transform.vocab.stages import load_stage_table
-from tests.conftest import CURRENT
+from tests.conftest import CURRENT, checked_in_threads
 from tests.integration.test_cli import cli
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -283,8 +283,10 @@ def test_coexpressed_answers_as_the_edges_do_for_every_gene(current_graph: Any,
         current_graph, settings, "MATCH (:Page)-[:DESCRIBES]->(g:Gene) "
         "RETURN DISTINCT g.symbol AS s ORDER BY s")]
     assert len(symbols) > 2500
-    compared = 0
-    for index, symbol in enumerate(symbols):
+
+    def check(indexed: tuple[int, str]) -> int:
+        index, symbol = indexed
+        compared = 0
         for limit in ((25, 3, 1000) if index % 50 == 0 else (25,)):
             given = {"symbol": symbol, "limit": limit}
             expected = db.run_read(current_graph, settings, COEXPRESSED_FROM_EDGES, given)
@@ -292,7 +294,9 @@ def test_coexpressed_answers_as_the_edges_do_for_every_gene(current_graph: Any,
             assert [(r.symbol, r.shared_pairs) for r in rows] == [
                 (e["symbol"], e["shared_pairs"]) for e in expected], given
             compared += bool(expected)
-    assert compared > 2000
+        return compared
+
+    assert checked_in_threads(check, enumerate(symbols)) > 2000
 
 
 # genes-in-tissue read from the edges themselves: the spec the (:Site) lists must meet (ties
@@ -322,8 +326,10 @@ def test_genes_in_tissue_answers_as_the_edges_do_for_every_structure(current_gra
         "WHERE EXISTS { ()-[:EXPRESSED_IN]->(a) } RETURN a.key AS k ORDER BY k")]
     assert len(structures) > 100
     spec = named.get("genes-in-tissue")
-    compared = 0
-    for index, structure in enumerate(structures):
+
+    def check(indexed: tuple[int, str]) -> int:
+        index, structure = indexed
+        compared = 0
         for parts in (True, False):
             for low, high in ((None, None), ("HH10", "HH20"), ("HH20", None), (None, "HH12")):
                 for limit in ((ALL, 5) if index % 10 == 0 else (ALL,)):
@@ -336,7 +342,9 @@ def test_genes_in_tissue_answers_as_the_edges_do_for_every_structure(current_gra
                     assert [(r["symbol"], r["name"], r["images"]) for r in rows] == [
                         (e["symbol"], e["name"], e["images"]) for e in expected], given
                     compared += bool(expected)
-    assert compared > 500
+        return compared
+
+    assert checked_in_threads(check, enumerate(structures)) > 500
 
 
 PHENOTYPES_OF = """
