@@ -57,6 +57,11 @@ class GraphDump:
         return "\n".join(lines)
 
 
+def _end(labels: list[str], identity: Any) -> str:
+    """A relationship end as the dumps have always named it: sorted labels, then identity."""
+    return str([*sorted(labels), identity])
+
+
 def dump(driver: Driver, settings: Settings) -> GraphDump:
     nodes = db.stream_read(driver, settings, cypher_files.load("admin/dump_nodes"))
     rels = db.stream_read(driver, settings, cypher_files.load("admin/dump_relationships"))
@@ -68,9 +73,8 @@ def dump(driver: Driver, settings: Settings) -> GraphDump:
 
 
 def _relationships(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[str, str, str, str]]:
-    """Each relationship as (start, type, end, properties). An end is named as the dumps have
-    always named it (sorted labels, then identity), once per node: 400,000 relationships
-    reach a few thousand distinct end nodes."""
+    """Each relationship as (start, type, end, properties), each end named (`_end`) once per
+    node: 400,000 relationships reach a few thousand distinct end nodes."""
     names: dict[tuple[Any, ...], str] = {}
 
     def name(labels: list[str], identity: Any) -> str:
@@ -78,9 +82,9 @@ def _relationships(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[str, str, 
         try:
             known = names.get(key)
         except TypeError:  # an identity that is a list: named each time
-            return str([*sorted(labels), identity])
+            return _end(labels, identity)
         if known is None:
-            known = names[key] = str([*sorted(labels), identity])
+            known = names[key] = _end(labels, identity)
         return known
 
     for start_labels, start, outgoing in rows:

@@ -1,10 +1,10 @@
 """`chickgraph neo4j dump` / `load` on the whole 2025-11-29 corpus, and the faults around them.
 
 dump -> wipe -> load must give an equal graph dump, and the restored graph must skip its own
-pages by hash. Every fault (neo4j-admin killed during a dump
-or a load, truncated, foreign or other-version file, full disk) must end in a one-line error
-with the previous database intact and the server running. A marker node makes "the previous
-database" differ from the dump, so "intact" cannot be confused with "the dump got loaded".
+pages by hash. Every fault (neo4j-admin killed during a dump or a load, truncated, foreign or
+other-version file, full disk) must end in a one-line error with the previous database intact
+and the server running. A marker node makes "the previous database" differ from the dump, so
+"intact" cannot be confused with "the dump got loaded".
 
 These tests stop and restart the session's local server; skipped with NEO4J_URI.
 """
@@ -119,10 +119,15 @@ def previous_db(own_server: Any, settings: Any, corpus_dump: Any) -> Iterator[No
         after = graph_dump.dump(own_server, settings)
         assert after == before, after.difference(before)
     else:
-        dumped = dump.read_manifest(corpus_dump[0])
-        totals = db.run_read(own_server, settings, cypher_files.load("admin/dump_counts"))[0]
-        assert totals == {"nodes": dumped.nodes, "relationships": dumped.relationships}, totals
+        assert_manifest_totals(own_server, settings, corpus_dump[0])
     mark_loaded(CURRENT)
+
+
+def assert_manifest_totals(driver: Any, settings: Any, path: Path) -> None:
+    """The database holds as many nodes and relationships as the dump's manifest says."""
+    dumped = dump.read_manifest(path)
+    totals = db.run_read(driver, settings, cypher_files.load("admin/dump_counts"))[0]
+    assert totals == {"nodes": dumped.nodes, "relationships": dumped.relationships}, totals
 
 
 def test_manifest_describes_the_graph(corpus_dump: Any, own_server: Any, settings: Any) -> None:
@@ -174,9 +179,7 @@ def test_dump_load_is_identical_and_skips_its_pages(corpus_dump: Any, own_server
     result = cli("neo4j", "load", str(path), "--force")
     assert result.returncode == 0, result.stderr[-3000:]
     warm_up(own_server, settings)
-    dumped = dump.read_manifest(path)
-    totals = db.run_read(own_server, settings, cypher_files.load("admin/dump_counts"))[0]
-    assert totals == {"nodes": dumped.nodes, "relationships": dumped.relationships}, totals
+    assert_manifest_totals(own_server, settings, path)
     assert db.run_write(own_server, settings, UNMARK) == [{"markers": 0}]  # replaced
     mark_loaded(CURRENT)
 
